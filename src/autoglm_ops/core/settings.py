@@ -1,0 +1,66 @@
+"""Settings: one pydantic-settings class, env prefix ``AUTOGLM_``, built by a cached function."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from autoglm_ops.core.errors import ConfigurationError
+
+_PLACEHOLDERS = {"", "changeme", "change-me", "placeholder", "secret", "xxx", "your-key-here"}
+
+
+class Settings(BaseSettings):
+    """Every knob of the platform. Read from the environment (``AUTOGLM_*``) or a ``.env`` file."""
+
+    model_config = SettingsConfigDict(env_prefix="AUTOGLM_", env_file=".env", extra="ignore")
+
+    env: str = Field("dev", description="dev | prod; prod refuses placeholder secrets")
+    data_dir: Path = Field(Path("./var"), description="where SQLite, models and logs live")
+    database_url: str | None = Field(None, description="SQLAlchemy URL; default SQLite in data_dir")
+    tasks_dir: Path | None = Field(None, description="extra task YAML files")
+    backend: str = Field("rules", description="default extraction backend")
+    host: str = "127.0.0.1"
+    port: int = 8000
+    grpc_port: int = 50051
+    max_text_chars: int = Field(20_000, gt=0)
+    max_body_bytes: int = Field(256 * 1024, gt=0)
+    review_threshold: float = Field(0.8, ge=0.0, le=1.0)
+    log_level: str = "INFO"
+    # a secret used to sign things (e.g. session cookies of the console); refused at placeholder
+    secret_key: SecretStr = SecretStr("dev-only-secret")
+
+    # LLM backend (OpenAI-compatible)
+    llm_base_url: str | None = None
+    llm_model: str = "glm-4"
+    llm_api_key: SecretStr | None = None
+    llm_timeout_s: float = 30.0
+    llm_max_retries: int = 2
+    llm_max_concurrency: int = 8
+
+    @model_validator(mode="after")
+    def _refuse_placeholders(self) -> Settings:
+        if self.env != "dev":
+            secret = self.secret_key.get_secret_value()
+            if secret.lower() in _PLACEHOLDERS or secret.startswith("dev-only"):
+                raise ConfigurationError(
+                    "AUTOGLM_SECRET_KEY is left at a placeholder; set a random value "
+                    "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(32))'`) "
+                    "or set AUTOGLM_ENV=dev"
+                )
+        return self
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'autoglm.db').resolve()}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, built once on first use (never at import time)."""
+    return Settings()
