@@ -87,15 +87,15 @@ class TaskDefinition(BaseModel):
         names = [f.name for f in self.fields]
         dupes = {n for n in names if names.count(n) > 1}
         if dupes:
-            raise ValueError(f"duplicate field names: {sorted(dupes)}")
-        for ex in self.examples:
+            raise ValueError(f"fields @ duplicate field names: {sorted(dupes)}")
+        for i, ex in enumerate(self.examples):
             unknown = set(ex.expected) - set(names)
             if unknown:
-                raise ValueError(f"example expects unknown fields {sorted(unknown)}")
+                raise ValueError(f"examples[{i}].expected @ unknown fields {sorted(unknown)}")
         if self.key_fields:
             unknown = set(self.key_fields) - set(names)
             if unknown:
-                raise ValueError(f"key_fields names unknown fields {sorted(unknown)}")
+                raise ValueError(f"key_fields @ unknown fields {sorted(unknown)}")
         return self
 
     @property
@@ -133,6 +133,10 @@ def load_task_file(path: Path) -> TaskDefinition:
     except PydanticValidationError as exc:
         err = exc.errors()[0]
         loc = ".".join(str(p) for p in err["loc"]) or "(task)"
+        msg = str(err["msg"]).removeprefix("Value error, ")
+        if " @ " in msg:  # task-level validators name the field as "<field> @ <reason>"
+            where, msg = msg.split(" @ ", 1)
+            loc = where if loc == "(task)" else f"{loc}.{where}"
         # name the offending field spec by its name, not only its list index
         if err["loc"][:1] == ("fields",) and len(err["loc"]) > 1:
             idx = err["loc"][1]
@@ -141,4 +145,4 @@ def load_task_file(path: Path) -> TaskDefinition:
                 spec = fields[idx]
                 if isinstance(spec, dict) and "name" in spec:
                     loc = f"fields[{spec['name']}]" + "".join(f".{p}" for p in err["loc"][2:])
-        raise TaskDefinitionError(str(path), loc, err["msg"]) from None
+        raise TaskDefinitionError(str(path), loc, msg) from None

@@ -1,0 +1,184 @@
+"""The REST edge: FastAPI routes that call the service layer and nothing else."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, StrictStr
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from autoglm_ops.api.rest.middleware import BodyLimitMiddleware
+from autoglm_ops.core.errors import AuthenticationError, AutoGLMError, status_for
+from autoglm_ops.core.settings import Settings, get_settings
+from autoglm_ops.service import extraction
+from autoglm_ops.service.platform import Platform
+from autoglm_ops.store.repo import Principal
+
+log = logging.getLogger("autoglm_ops.api")
+
+
+class ExtractRequest(BaseModel):
+    """Body of ``POST /v1/extract``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: StrictStr
+    task: StrictStr
+    backend: StrictStr | None = None
+
+
+def _error_response(exc: AutoGLMError) -> JSONResponse:
+    status, _ = status_for(exc)
+    headers = {}
+    if status == 401:
+        headers["WWW-Authenticate"] = "Bearer"
+    if "retry_after" in exc.details:
+        headers["Retry-After"] = str(max(1, round(float(exc.details["retry_after"]))))
+    return JSONResponse({"error": exc.to_dict()}, status_code=status, headers=headers)
+
+
+def get_platform(request: Request) -> Platform:
+    return request.app.state.platform  # type: ignore[no-any-return]
+
+
+def get_principal(
+    request: Request, platform: Annotated[Platform, Depends(get_platform)]
+) -> Principal:
+    """Resolve ``Authorization: Bearer <key>`` to a principal or raise 401."""
+    auth = request.headers.get("authorization", "")
+    scheme, _, key = auth.partition(" ")
+    if scheme.lower() != "bearer" or not key.strip():
+        raise AuthenticationError(
+            "missing API key; send 'Authorization: Bearer <key>' "
+            "(create one with `autoglm-ops keys create --scope extract`)"
+        )
+    principal = platform.store.authenticate(key.strip())
+    if principal is None:
+        raise AuthenticationError("invalid or revoked API key")
+    return principal
+
+
+PlatformDep = Annotated[Platform, Depends(get_platform)]
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+def create_app(settings: Settings | None = None, platform: Platform | None = None) -> FastAPI:
+    """Build the ASGI app. A given ``platform`` is used as is (tests); otherwise one is built
+    from ``settings`` at start-up and closed at shutdown."""
+    settings = settings or (platform.settings if platform else get_settings())
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        own = platform is None
+        app.state.platform = platform or Platform.from_settings(settings)
+        try:
+            yield
+        finally:
+            if own:
+                app.state.platform.close()
+
+    app = FastAPI(
+        title="autoglm-ops",
+        version="0.1.0",
+        summary="Structured, evidence-backed fields from customer free text.",
+        lifespan=lifespan,
+    )
+    if platform is not None:
+        app.state.platform = platform
+
+    @app.exception_handler(AutoGLMError)
+    async def _autoglm_error(_: Request, exc: AutoGLMError) -> JSONResponse:
+        return _error_response(exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = exc.errors()
+        if any(e.get("type") == "json_invalid" for e in errors):
+            body = {"code": "bad_request", "message": "request body is not valid JSON"}
+            return JSONResponse({"error": body}, status_code=400)
+        # Name the offending location and problem, never echo the submitted value.
+        problems = [
+            {"loc": [str(p) for p in e.get("loc", ())], "msg": e.get("msg", "invalid")}
+            for e in errors
+        ]
+        first = problems[0] if problems else {"loc": [], "msg": "invalid"}
+        message = f"{'.'.join(first['loc'][1:]) or 'body'}: {first['msg']}"
+        body = {"code": "invalid_input", "message": message, "details": {"errors": problems}}
+        return JSONResponse({"error": body}, status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        body = {"code": "http_error", "message": str(exc.detail)}
+        return JSONResponse({"error": body}, status_code=exc.status_code)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+        # Never leak a traceback or customer text; the type name is enough to find the log line.
+        log.error("unhandled error", extra={"error_type": type(exc).__name__})
+        body = {"code": "internal", "message": "internal error; see the server log"}
+        return JSONResponse({"error": body}, status_code=500)
+
+    @app.get("/healthz", tags=["ops"])
+    def healthz() -> dict[str, str]:
+        """Liveness: the process answers."""
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["ops"])
+    def readyz(platform: PlatformDep) -> JSONResponse:
+        """Readiness: the store accepts writes."""
+        ok = platform.store.ping()
+        return JSONResponse({"ready": ok, "checks": {"store": ok}}, status_code=200 if ok else 503)
+
+    @app.get("/v1/tasks", tags=["extraction"])
+    def list_tasks(platform: PlatformDep, _: PrincipalDep) -> dict[str, Any]:
+        """The tasks this service knows, with their fields."""
+        return {
+            "tasks": [
+                {
+                    "name": t.name,
+                    "version": t.version,
+                    "description": t.description,
+                    "fields": [f.model_dump(exclude_none=True) for f in t.fields],
+                }
+                for t in platform.tasks
+            ]
+        }
+
+    @app.post("/v1/extract", tags=["extraction"], response_model=extraction.ExtractResponse)
+    def extract(
+        body: ExtractRequest, platform: PlatformDep, principal: PrincipalDep
+    ) -> extraction.ExtractResponse:
+        """Extract the task's fields from ``text``; the request is stored before answering."""
+        started = time.perf_counter()
+        result = extraction.extract(
+            platform, text=body.text, task=body.task, principal=principal, backend=body.backend
+        )
+        log.info(
+            "extract",
+            extra={
+                "request_id": result.request_id,
+                "tenant": principal.tenant,
+                "task": result.task,
+                "model": result.model,
+                "latency_ms": round((time.perf_counter() - started) * 1000, 3),
+                "outcome": "review" if result.review.required else "auto",
+            },
+        )
+        return result
+
+    @app.get("/v1/requests/{request_id}", tags=["extraction"])
+    def get_request(
+        request_id: str, platform: PlatformDep, principal: PrincipalDep
+    ) -> dict[str, Any]:
+        """A stored request of the caller's tenant (fields and review, not the input text)."""
+        return extraction.get_stored(platform, request_id=request_id, principal=principal)
+
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    return app

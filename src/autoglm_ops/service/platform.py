@@ -1,0 +1,44 @@
+"""The platform object: settings, tasks, backends and store wired once, shared by every edge."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from autoglm_ops.backends.base import Extractor
+from autoglm_ops.backends.registry import create_backend
+from autoglm_ops.core.settings import Settings
+from autoglm_ops.store.repo import Store
+from autoglm_ops.tasks.registry import TaskRegistry
+
+
+@dataclass
+class Platform:
+    """Everything a request needs. Built by :meth:`from_settings`; edges receive it injected."""
+
+    settings: Settings
+    tasks: TaskRegistry
+    store: Store
+    backends: dict[str, Extractor] = field(default_factory=dict)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Platform:
+        """Load tasks (refusing malformed files), open and migrate the store, build the
+        default backend."""
+        tasks = TaskRegistry.load(settings.tasks_dir)
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        store = Store.open(settings.resolved_database_url)
+        platform = cls(settings=settings, tasks=tasks, store=store)
+        platform.backend(settings.backend)
+        return platform
+
+    def backend(self, name: str | None = None) -> Extractor:
+        """The backend called ``name`` (default: the configured one), built on first use."""
+        name = name or self.settings.backend
+        if name not in self.backends:
+            self.backends[name] = create_backend(name, self.settings)
+        return self.backends[name]
+
+    def close(self) -> None:
+        for b in self.backends.values():
+            b.close()
+        self.store.close()

@@ -1,0 +1,190 @@
+"""Repositories: the only code that talks SQL. Services call these; edges never do."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+from autoglm_ops.core.errors import NotFoundError, StoreUnavailableError, ValidationError
+from autoglm_ops.store.db import make_engine, migrate, session_factory
+from autoglm_ops.store.models import ApiKey, RequestRecord
+
+SCOPES = ("extract", "review", "admin")
+_KEY_PREFIX = "agk"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: resolved from an API key."""
+
+    key_id: str
+    tenant: str
+    scopes: frozenset[str]
+
+    def allows(self, scope: str) -> bool:
+        return "admin" in self.scopes or scope in self.scopes
+
+
+@dataclass(frozen=True)
+class NewKey:
+    key_id: str
+    secret: str  # the full key, shown once
+    scopes: tuple[str, ...]
+    tenant: str
+
+
+def _hash_secret(secret: str) -> str:
+    # Keys carry 256 bits of entropy, so a fast hash is enough (no password stretching needed).
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Store:
+    """Access to keys and stored requests over one engine."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._sessions = session_factory(engine)
+
+    @classmethod
+    def open(cls, url: str, *, migrate_schema: bool = True) -> Store:
+        """Open (and by default migrate) the database at ``url``."""
+        engine = make_engine(url)
+        if migrate_schema:
+            migrate(engine)
+        return cls(engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def _fail(self, exc: SQLAlchemyError, what: str) -> StoreUnavailableError:
+        kind = "locked or read-only" if isinstance(exc, OperationalError) else type(exc).__name__
+        return StoreUnavailableError(f"the database is unavailable while {what} ({kind})")
+
+    # --- health ---------------------------------------------------------------------------------
+    def ping(self) -> bool:
+        """True when the database answers and accepts writes."""
+        try:
+            with self.engine.begin() as conn:
+                conn.exec_driver_sql("SELECT 1")
+                if self.engine.dialect.name == "sqlite":
+                    # a read-only file or a full disk only shows on a write
+                    conn.exec_driver_sql("PRAGMA user_version = 0")
+            return True
+        except SQLAlchemyError:
+            return False
+
+    # --- keys -----------------------------------------------------------------------------------
+    def create_key(
+        self, scopes: Sequence[str], tenant: str = "default", name: str | None = None
+    ) -> NewKey:
+        bad = [s for s in scopes if s not in SCOPES]
+        if bad or not scopes:
+            raise ValidationError(f"unknown scope(s) {bad or '(none)'}; choose from {SCOPES}")
+        key_id = secrets.token_hex(6)
+        secret = f"{_KEY_PREFIX}_{key_id}_{secrets.token_urlsafe(32)}"
+        row = ApiKey(
+            key_id=key_id,
+            secret_hash=_hash_secret(secret),
+            scopes=" ".join(sorted(set(scopes))),
+            tenant=tenant,
+            name=name,
+            created_at=_now(),
+        )
+        try:
+            with self._sessions.begin() as s:
+                s.add(row)
+        except SQLAlchemyError as exc:
+            raise self._fail(exc, "creating a key") from None
+        return NewKey(key_id, secret, tuple(sorted(set(scopes))), tenant)
+
+    def authenticate(self, secret: str) -> Principal | None:
+        """Resolve a presented key; None when unknown, malformed or revoked."""
+        parts = secret.split("_", 2)
+        if len(parts) != 3 or parts[0] != _KEY_PREFIX:
+            # still hash once so malformed keys cost the same as wrong ones
+            hmac.compare_digest(_hash_secret(secret), "0" * 64)
+            return None
+        try:
+            with self._sessions() as s:
+                row = s.get(ApiKey, parts[1])
+        except SQLAlchemyError as exc:
+            raise self._fail(exc, "checking a key") from None
+        expected = row.secret_hash if row is not None else "0" * 64
+        ok = hmac.compare_digest(_hash_secret(secret), expected)
+        if row is None or not ok or row.revoked_at is not None:
+            return None
+        return Principal(row.key_id, row.tenant, frozenset(row.scopes.split()))
+
+    def list_keys(self) -> list[dict[str, Any]]:
+        with self._sessions() as s:
+            rows = s.scalars(select(ApiKey).order_by(ApiKey.created_at)).all()
+        return [
+            {
+                "key_id": r.key_id,
+                "scopes": r.scopes.split(),
+                "tenant": r.tenant,
+                "name": r.name,
+                "created_at": r.created_at.isoformat(),
+                "revoked": r.revoked_at is not None,
+            }
+            for r in rows
+        ]
+
+    def count_active_keys(self) -> int:
+        with self._sessions() as s:
+            return int(
+                s.scalar(
+                    select(func.count()).select_from(ApiKey).where(ApiKey.revoked_at.is_(None))
+                )
+                or 0
+            )
+
+    def revoke_key(self, key_id: str) -> None:
+        with self._sessions.begin() as s:
+            row = s.get(ApiKey, key_id)
+            if row is None:
+                raise NotFoundError(f"no API key with id {key_id!r}; see `autoglm-ops keys list`")
+            row.revoked_at = row.revoked_at or _now()
+
+    # --- requests -------------------------------------------------------------------------------
+    def save_request(self, record: RequestRecord) -> None:
+        """Store one answered request durably (committed before the answer is sent)."""
+        try:
+            with self._sessions.begin() as s:
+                s.add(record)
+        except SQLAlchemyError as exc:
+            raise self._fail(exc, "storing a request") from None
+
+    def get_request(self, request_id: str, tenant: str) -> RequestRecord:
+        """One stored request of ``tenant``; another tenant's id reads as not found."""
+        try:
+            with self._sessions() as s:
+                row = s.get(RequestRecord, request_id)
+        except SQLAlchemyError as exc:
+            raise self._fail(exc, "reading a request") from None
+        if row is None or row.tenant != tenant:
+            raise NotFoundError(f"no request {request_id!r} for this tenant")
+        return row
+
+    def count_requests(self, tenant: str | None = None) -> int:
+        stmt = select(func.count()).select_from(RequestRecord)
+        if tenant is not None:
+            stmt = stmt.where(RequestRecord.tenant == tenant)
+        with self._sessions() as s:
+            return int(s.scalar(stmt) or 0)
+
+    def request_ids(self) -> set[str]:
+        with self._sessions() as s:
+            return set(s.scalars(select(RequestRecord.request_id)).all())
