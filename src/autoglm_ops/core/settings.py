@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -40,6 +41,13 @@ class Settings(BaseSettings):
     llm_timeout_s: float = 30.0
     llm_max_retries: int = 2
     llm_max_concurrency: int = 8
+    llm_max_tokens: int = Field(1024, gt=0, description="completion tokens per request")
+    llm_structured_output: Literal["json_schema", "json_object", "none"] = "json_schema"
+    llm_logprobs: bool = Field(True, description="ask for token log-probabilities")
+    llm_max_repairs: int = Field(2, ge=0, description="re-asks after an invalid answer")
+    llm_token_budget: int = Field(16_000, gt=0, description="total tokens per extraction")
+    llm_price_per_1k_input: float = Field(0.0, ge=0.0, description="cost per 1k prompt tokens")
+    llm_price_per_1k_output: float = Field(0.0, ge=0.0, description="per 1k completion tokens")
 
     @model_validator(mode="after")
     def _refuse_placeholders(self) -> Settings:

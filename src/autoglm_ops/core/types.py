@@ -36,6 +36,8 @@ class Extraction(BaseModel):
     fields: dict[str, FieldResult]
     model: str  # "name@version"
     review_reasons: list[str] = Field(default_factory=list)
+    # token usage and cost of remote backends (prompt_tokens, completion_tokens, cost, ...)
+    usage: dict[str, float] | None = None
 
     @property
     def data(self) -> dict[str, Any]:
