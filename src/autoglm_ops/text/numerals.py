@@ -1,0 +1,595 @@
+"""Chinese / English numeral normaliser.
+
+``parse_number`` reads one numeral string, ``find_numbers`` scans a text.
+
+Measured first (bench/numerals_libs.py, docs/benchmarks_numerals.md): cn2an is right on
+plain Chinese numerals and financial capitals (两万五, 一万二, 壹万贰仟, 一千零五), so
+plain numerals go to ``cn2an.cn2an(s, "normal")``. cn2an, chinese2digits, pycnnum,
+Microsoft Recognizers-Text and jionlp each fail on some colloquial forms the income
+contract needs (1w5, 3k, 七八千, 四五千, 5k-2w, 九千多, 过万, 百三, 12,000), so those go
+through the small grammar below, also the fallback whenever cn2an refuses a string.
+
+Offsets always index the ORIGINAL text: normalisation (full-width → half-width, traditional →
+simplified numeral characters, financial capitals → plain digits) maps one character to one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+
+import cn2an
+
+__all__ = ["NumberMention", "find_numbers", "normalize", "parse_number"]
+
+# --- one-to-one normalisation --------------------------------------------------------------
+
+_NORM = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}  # full-width ASCII → ASCII
+_NORM.update({0x3000: 0x20, 0xFFE5: 0xA5, 0x301C: 0x7E, 0xFE50: 0x2C})
+_NORM.update(
+    str.maketrans(
+        "兩倆萬億點負幾〇壹贰貳叁參肆伍陆陸柒捌玖拾佰仟",
+        "两两万亿点负几零一二二三三四五六六七八九十百千",
+    )
+)
+# capitals that are also ordinary words on their own (队伍, 陆地, 收拾, 放肆)
+_AMBIGUOUS_CAPITALS = frozenset("伍陆陸拾肆")
+
+
+def normalize(text: str) -> str:
+    """Map full-width ASCII, traditional and financial numeral characters to plain ones, 1:1."""
+    return text.translate(_NORM)
+
+
+_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"两": 2}
+_SMALL = {"十": 10, "百": 100, "千": 1000}
+_BIG = {"万": 10**4, "亿": 10**8, "兆": 10**12}
+_LATIN_UNIT = {"w": 10**4, "W": 10**4, "k": 1000, "K": 1000}
+_SCALE_WORDS = {
+    "thousand": 10**3,
+    "million": 10**6,
+    "mn": 10**6,
+    "m": 10**6,
+    "billion": 10**9,
+    "bn": 10**9,
+}
+_CN_CHARS = "零一二两三四五六七八九十百千万亿兆"
+
+# words that contain numeral characters but are not numbers (masked before scanning)
+_STOP = re.compile(
+    r"一直|一起|一些|一样|一定|一般|一下|一切|一看|一致|一向|一边|一旦|一律|一再|一同|一度|一时"
+    r"|一心|一会|一阵|一路|一辈子|一并|一手|二手|一线|二线|三线|一口气|统一|唯一|万一|十分|万分"
+    r"|百分百|千万(?=[别不要记])|一点(?![\d零一二两三四五六七八九])|四川|五金|五险|一金|三险|六险"
+    r"|第三方|三方|两两|一共|一家人|一次性|百度|千千万万|成千上万"
+)
+
+_TOKEN = re.compile(
+    r"(?P<ar>\d{1,3}(?:,\d{3})+(?:\.\d+)?(?!\d)|\d+(?:\.\d+)?|\.\d+)"
+    r"|(?P<cd>[零一二两三四五六七八九])|(?P<su>[十百千])|(?P<bu>[万亿兆])|(?P<dot>点)|(?P<apx>[多余几来])"
+)
+_SCALE_AFTER = re.compile(r"\s*(thousand|million|billion|bn|mn|M)(?![A-Za-z])")
+_PREFIX_APPROX = re.compile(
+    r"(?P<w>大约|大概|大致|差不多|将近|接近|至少|起码|最少|不到|不足|最多|顶多|估计|超过|约|近|快|过|上|破"
+    r"|about|around|approximately|approx\.?|roughly|nearly|almost|over|more than|at least|up to"
+    r"|some|~)\s*(?:[$¥€£]|US\$|HK\$|RMB|人民币)?\s*$",
+    re.IGNORECASE,
+)
+_SUFFIX_APPROX = re.compile(
+    r"\s*(?:多(?!少)|余|左右|上下|出头|开外|以上|\+|plus\b|-ish\b|or so\b|or more\b)", re.IGNORECASE
+)
+_RANGE_SEP = re.compile(r"\s*(?:到|至|~|-|–|—|或者|或|to)\s*", re.IGNORECASE)
+_BETWEEN = re.compile(r"(?:between|from)\s+$", re.IGNORECASE)
+_AND = re.compile(r"\s+and\s+", re.IGNORECASE)
+_PERCENT_AFTER = re.compile(r"\s*(?:%|个百分点|percent\b)", re.IGNORECASE)
+
+_EN_UNITS = {
+    w: i
+    for i, w in enumerate(
+        [
+            "zero",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+            "thirteen",
+            "fourteen",
+            "fifteen",
+            "sixteen",
+            "seventeen",
+            "eighteen",
+            "nineteen",
+        ]
+    )
+}
+_EN_TENS = {
+    w: 10 * (i + 2)
+    for i, w in enumerate(
+        ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+    )
+}
+_EN_SCALES = {"hundred": 100, "thousand": 10**3, "million": 10**6, "billion": 10**9}
+_EN_WORD = "|".join(sorted([*_EN_UNITS, *_EN_TENS, *_EN_SCALES], key=len, reverse=True))
+_EN_NUMBER = re.compile(
+    rf"\b(?:a\s+(?=hundred|thousand|million|billion))?(?:{_EN_WORD})"
+    rf"(?:(?:\s*-\s*|\s+(?:and\s+)?)(?:{_EN_WORD}))*\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class NumberMention:
+    """One number in a text; ``text == original[start:end]``.
+
+    For a range (七八千, 8000到10000, 5k-2w) ``value`` is the lower bound and ``upper`` the
+    upper one. ``approx_words`` lists approximation words found next to it (约, 多, 出头, about),
+    inside the span or just before it. ``unit`` holds the magnitude characters used (万, k, w, 千).
+    """
+
+    start: int
+    end: int
+    value: Decimal
+    text: str
+    upper: Decimal | None = None
+    is_range: bool = False
+    approx: bool = False
+    approx_words: tuple[str, ...] = ()
+    unit: str = ""
+    percent: bool = False
+    ordinal: bool = False
+
+
+@dataclass(slots=True)
+class _Tok:
+    kind: str  # ar cd su bu dot apx lu
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(slots=True)
+class _Chunk:
+    start: int
+    end: int
+    value: Decimal
+    upper: Decimal | None
+    approx: bool
+    unit: str
+    has_unit: bool
+
+
+# --- grammar -------------------------------------------------------------------------------
+
+
+def _dec(text: str) -> Decimal:
+    return Decimal(text.replace(",", ""))
+
+
+def _parse_section(items: list[tuple[str, Decimal]]) -> Decimal | None:
+    """Value of a run with only 十/百/千 units (colloquial 七千二 = 7200, 百三 = 130)."""
+    total = Decimal(0)
+    cur: Decimal | None = None
+    cur_single = False
+    last_unit: int | None = None
+    saw_zero = False
+    for kind, val in items:
+        if kind == "num":
+            if cur is not None:
+                return None
+            cur, cur_single = val, val < 10 and val == val.to_integral_value()
+        elif kind == "zero":
+            if cur is not None:
+                return None
+            saw_zero = True
+        else:  # small unit
+            u = int(val)
+            if last_unit is not None and u >= last_unit:
+                return None
+            if cur is None:
+                if (total == 0 and last_unit is None) or (saw_zero and u == 10):
+                    cur = Decimal(1)
+                else:
+                    return None
+            total += cur * u
+            cur, last_unit, saw_zero = None, u, False
+    if cur is not None:
+        if last_unit is not None and not saw_zero and cur_single and last_unit >= 10:
+            total += cur * last_unit // 10
+        else:
+            total += cur
+    return total
+
+
+def _parse_int(items: list[tuple[str, Decimal]]) -> Decimal | None:
+    """Value of numeral items; big units split recursively (四万万 = 4e8, 4.78万亿 = 4.78e12)."""
+    if not items:
+        return None
+    for big in (10**12, 10**8, 10**4):
+        idx = next((k for k in range(len(items) - 1, -1, -1) if items[k] == ("big", big)), None)
+        if idx is None:
+            continue
+        left, right = items[:idx], items[idx + 1 :]
+        lv = _parse_int(left)
+        if lv is None:
+            return None
+        lv *= big
+        if not right:
+            return lv
+        if len(right) == 1 and right[0][0] == "num" and right[0][1] < 10 and left[-1][0] != "zero":
+            return lv + right[0][1] * big // 10  # 两万五, 1万8, 一亿五
+        rv = _parse_int(right)
+        if rv is None or rv >= big:
+            return None
+        return lv + rv
+    if all(k in ("num", "zero") for k, _ in items) and len(items) > 1:
+        # bare digit strings: 二零二四 = 2024 (only single digits)
+        if any(v >= 10 or v != v.to_integral_value() for k, v in items if k == "num"):
+            return None
+        return Decimal("".join(str(int(v)) for _, v in items))
+    return _parse_section(items)
+
+
+def _items(toks: list[_Tok]) -> list[tuple[str, Decimal]] | None:
+    out: list[tuple[str, Decimal]] = []
+    for t in toks:
+        if t.kind == "ar":
+            try:
+                out.append(("num", _dec(t.text)))
+            except InvalidOperation:
+                return None
+        elif t.kind == "cd":
+            d = _DIGITS[t.text]
+            out.append(("zero", Decimal(0)) if d == 0 and out else ("num", Decimal(d)))
+        elif t.kind == "su":
+            out.append(("small", Decimal(_SMALL[t.text])))
+        elif t.kind == "bu":
+            out.append(("big", Decimal(_BIG[t.text])))
+        elif t.kind == "lu":
+            mult = _LATIN_UNIT.get(t.text) or _SCALE_WORDS.get(t.text.lower(), 0)
+            out.append(("big", Decimal(mult)))
+    return out
+
+
+@lru_cache(maxsize=4096)
+def _cn2an_value(s: str) -> Decimal | None:
+    try:
+        v = cn2an.cn2an(s, "normal")
+    except (ValueError, KeyError, IndexError, TypeError):
+        return None
+    return Decimal(str(v))
+
+
+def _toks_value(toks: list[_Tok]) -> Decimal | None:
+    if not toks:
+        return None
+    text = "".join(t.text for t in toks if t.kind != "lu")
+    plain = all(t.kind in ("cd", "su", "bu", "dot") for t in toks)
+    if plain and len(text) > 1 and text[0] not in "百千万亿":
+        v = _cn2an_value(text)  # plain Chinese numeral: the library is right here
+        if v is not None:
+            return v
+    dots = [k for k, t in enumerate(toks) if t.kind == "dot"]
+    if dots:
+        k = dots[0]
+        int_part, frac = toks[:k], toks[k + 1 :]
+        digits = ""
+        rest: list[_Tok] = []
+        for j, t in enumerate(frac):
+            if t.kind == "cd":
+                digits += str(_DIGITS[t.text])
+            elif t.kind == "ar" and t.text.isdigit():
+                digits += t.text
+            else:
+                rest = frac[j:]
+                break
+        whole = _toks_value(int_part)
+        if whole is None or not digits:
+            return None
+        value = whole + Decimal("0." + digits)
+        for t in rest:
+            if t.kind != "bu":
+                return None
+            value *= _BIG[t.text]
+        return value
+    items = _items(toks)
+    return _parse_int(items) if items is not None else None
+
+
+def _chunk_values(toks: list[_Tok]) -> tuple[Decimal, Decimal | None, bool] | None:
+    """(value, upper bound or None, approx) of a chunk: ranges 七八千, infix approx 十多万."""
+    approx = any(t.kind == "apx" for t in toks)
+    toks = [t for t in toks if t.kind != "apx"]
+    for k in range(len(toks) - 1):
+        a, b = toks[k], toks[k + 1]
+        if a.kind == b.kind == "cd":
+            d1, d2 = _DIGITS[a.text], _DIGITS[b.text]
+            if d1 > 0 and (d2 == d1 + 1 or (d1, d2) == (3, 5)):
+                lo = _toks_value(toks[: k + 1] + toks[k + 2 :])
+                hi = _toks_value(toks[:k] + toks[k + 1 :])
+                if lo is not None and hi is not None:
+                    return lo, hi, approx
+    v = _toks_value(toks)
+    return (v, None, approx) if v is not None else None
+
+
+# --- scanner -------------------------------------------------------------------------------
+
+
+def _scan_tokens(t: str, i: int) -> list[_Tok]:
+    n = len(t)
+    toks: list[_Tok] = []
+    pos = i
+    while pos < n:
+        m = _TOKEN.match(t, pos)
+        prev = toks[-1].kind if toks else None
+        if m is None:
+            ch = t[pos]
+            nxt = t[pos + 1] if pos + 1 < n else ""
+            if prev == "ar" and ch in _LATIN_UNIT and not (nxt.isascii() and nxt.isalpha()):
+                toks.append(_Tok("lu", ch, pos, pos + 1))
+                pos += 1
+                continue
+            if ch in " \t" and toks:
+                k = pos
+                while k < n and t[k] in " \t":
+                    k += 1
+                if k < n and t[k] in _CN_CHARS and not (prev == "ar" and t[k] in _DIGITS):
+                    pos = k
+                    continue
+            break
+        kind = m.lastgroup or ""
+        if kind == "ar" and (prev == "ar" or (prev == "cd" and toks[-1].text != "零")):
+            break
+        if kind == "ar" and prev == "lu" and not m.group().isdigit():
+            break
+        if kind == "cd" and prev == "ar":
+            break
+        if kind == "dot":
+            nxt = t[pos + 1] if pos + 1 < n else ""
+            if prev not in ("cd", "su", "bu") or not (nxt.isdigit() or nxt in _DIGITS):
+                break
+        if kind == "apx":
+            k = pos + 1
+            while k < n and t[k] == " ":
+                k += 1
+            if prev is None or k >= n or t[k] not in "十百千万亿":
+                break
+        toks.append(_Tok(kind, m.group(), pos, m.end()))
+        pos = m.end()
+    return toks
+
+
+def _scan_chunk(t: str, i: int) -> tuple[_Chunk | None, int]:
+    """Parse the numeral starting at ``i``: the chunk (or None) and where scanning resumes."""
+    toks = _scan_tokens(t, i)
+    if not toks:
+        return None, i + 1
+    end = toks[-1].end
+    # English scale word after Arabic digits: 2 million, 1.5k handled as a latin unit above
+    if toks[-1].kind == "ar":
+        m = _SCALE_AFTER.match(t, end)
+        if m:
+            toks.append(_Tok("lu", m.group(1), m.start(1), m.end(1)))
+            end = m.end()
+    kinds = {tk.kind for tk in toks}
+    if len(toks) == 1 and toks[0].kind in ("su", "bu") and toks[0].text != "十":
+        return None, end  # 百度, bare 万 (过万 is handled by the caller)
+    vals = _chunk_values(toks)
+    if vals is None:
+        # a mis-joined chunk: keep its first token on its own
+        first = toks[0]
+        v = _toks_value([first])
+        if v is None or first.kind not in ("ar", "cd"):
+            return None, first.end
+        return _Chunk(first.start, first.end, v, None, False, "", False), first.end
+    value, upper, approx = vals
+    unit = "".join(tk.text for tk in toks if tk.kind in ("bu", "lu") or tk.text in "千百")
+    has_unit = bool(kinds & {"bu", "lu"}) or any(tk.text in "千百" for tk in toks)
+    return _Chunk(i, end, value, upper, approx, unit, has_unit), end
+
+
+def _with_unit(lower: _Chunk, upper: _Chunk) -> Decimal:
+    """1-2万: a unit-less lower bound borrows the upper bound's unit when that keeps lo <= hi."""
+    if lower.has_unit or not upper.has_unit:
+        return lower.value
+    for mult in (10**8, 10**4, 1000):
+        if upper.value >= mult and lower.value * mult <= upper.value and lower.value < 10:
+            return lower.value * mult
+    return lower.value
+
+
+def find_numbers(text: str) -> list[NumberMention]:
+    """Every number in ``text`` (Chinese, Arabic, mixed, English words), in order."""
+    t = normalize(text)
+    n = len(t)
+    masked = bytearray(n)
+    for m in _STOP.finditer(t):
+        masked[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
+    out: list[NumberMention] = []
+    i = 0
+    while i < n:
+        ch = t[i]
+        if masked[i] or not ((ch.isdigit() and ch.isascii()) or ch in _CN_CHARS or ch == "."):
+            i += 1
+            continue
+        if ch == "." and not (i + 1 < n and t[i + 1].isdigit()):
+            i += 1
+            continue
+        start = i
+        chunk, nxt = _scan_chunk(t, i)
+        if chunk is None:
+            prefix = t[max(0, i - 1) : i]
+            if t[i] in "万千百" and prefix in ("过", "上", "破") and nxt == i + 1:
+                mult = Decimal(_BIG.get(t[i]) or _SMALL[t[i]])
+                out.append(
+                    NumberMention(
+                        i - 1, i + 1, mult, text[i - 1 : i + 1], None, False, True, (prefix,), t[i]
+                    )
+                )
+            i = max(nxt, i + 1)
+            continue
+        if chunk.end - chunk.start == 1 and text[chunk.start] in _AMBIGUOUS_CAPITALS:
+            i = chunk.end
+            continue
+        mention = _finish(text, t, chunk, start, out)
+        out.append(mention)
+        i = mention.end
+    return _merge_english(text, t, out)
+
+
+def _finish(
+    text: str, t: str, chunk: _Chunk, start: int, out: list[NumberMention]
+) -> NumberMention:
+    """Extend a chunk with sign, percent, approximation words and a range's upper bound."""
+    value, upper, end = chunk.value, chunk.upper, chunk.end
+    is_range = upper is not None
+    words: list[str] = []
+    if chunk.approx:
+        words.append(next((c for c in t[chunk.start : chunk.end] if c in "多余几来"), "多"))
+    unit = chunk.unit
+    percent = ordinal = False
+    lo_limit = out[-1].end if out else 0
+    if (
+        start > lo_limit
+        and t[start - 1] in "负-"
+        and (start < 2 or not (t[start - 2].isalnum() or t[start - 2] in "%"))
+    ):
+        start -= 1
+        value = -value
+    elif t.startswith("百分之", max(lo_limit, start - 3)) and start - 3 >= lo_limit:
+        start -= 3
+        percent = True
+    if start > lo_limit and t[start - 1] == "第":
+        ordinal = True
+    # range: <chunk> 到|-|~|to <chunk>
+    m = _RANGE_SEP.match(t, end) if not is_range else None
+    if m and m.end() < len(t) and (t[m.end()].isdigit() or t[m.end()] in _CN_CHARS):
+        upper_chunk, _ = _scan_chunk(t, m.end())
+        if upper_chunk is not None and upper_chunk.value > 0:
+            lo = _with_unit(chunk, upper_chunk)
+            if lo <= upper_chunk.value and (m.group().strip() not in ("-", "to") or lo > 0):
+                value = -lo if value < 0 else lo
+                upper, end, is_range = upper_chunk.value, upper_chunk.end, True
+                unit = unit or upper_chunk.unit
+                if upper_chunk.approx:
+                    words.append("多")
+    # English "between 6,000 and 9,000"
+    if not is_range and _BETWEEN.search(t, max(0, start - 10), start):
+        m2 = _AND.match(t, end)
+        if m2:
+            upper_chunk, _ = _scan_chunk(t, m2.end())
+            if upper_chunk is not None and upper_chunk.value >= value:
+                upper, end, is_range = upper_chunk.value, upper_chunk.end, True
+    m = _PERCENT_AFTER.match(t, end)
+    if m:
+        percent, end = True, m.end()
+    m = _SUFFIX_APPROX.match(t, end)
+    if m and not percent:
+        words.append(m.group().strip())
+        end = m.end()
+    pm = _PREFIX_APPROX.search(t, max(lo_limit, start - 16), start)
+    if pm:
+        words.append(pm.group("w"))
+    return NumberMention(
+        start=start,
+        end=end,
+        value=value,
+        text=text[start:end],
+        upper=upper,
+        is_range=is_range,
+        approx=bool(words),
+        approx_words=tuple(words),
+        unit=unit,
+        percent=percent,
+        ordinal=ordinal,
+    )
+
+
+def _en_words_value(s: str) -> Decimal | None:
+    words = [w for w in re.split(r"[\s-]+", s.lower()) if w and w != "and"]
+    total, cur = 0, 0
+    seen = False
+    for w in words:
+        if w == "a":
+            cur = 1
+        elif w in _EN_UNITS:
+            cur += _EN_UNITS[w]
+            seen = True
+        elif w in _EN_TENS:
+            cur += _EN_TENS[w]
+            seen = True
+        elif w == "hundred":
+            cur = (cur or 1) * 100
+            seen = True
+        else:
+            total += (cur or 1) * _EN_SCALES[w]
+            cur = 0
+            seen = True
+    return Decimal(total + cur) if seen else None
+
+
+def _merge_english(text: str, t: str, found: list[NumberMention]) -> list[NumberMention]:
+    if not any(c.isascii() and c.isalpha() for c in t):
+        return found
+    taken = [(m.start, m.end) for m in found]
+    extra: list[NumberMention] = []
+    for m in _EN_NUMBER.finditer(t):
+        if any(s < m.end() and m.start() < e for s, e in taken):
+            continue
+        v = _en_words_value(m.group())
+        if v is None:
+            continue
+        end = m.end()
+        words: list[str] = []
+        pm = _PREFIX_APPROX.search(t, max(0, m.start() - 16), m.start())
+        if pm:
+            words.append(pm.group("w"))
+        extra.append(
+            NumberMention(
+                m.start(),
+                end,
+                v,
+                text[m.start() : end],
+                approx=bool(words),
+                approx_words=tuple(words),
+            )
+        )
+    if not extra:
+        return found
+    return sorted([*found, *extra], key=lambda x: x.start)
+
+
+_LEADING = re.compile(
+    r"^\s*(?:大约|大概|差不多|将近|接近|约|近|快|超过|about|around|approximately|roughly|nearly|almost"
+    r"|over|more than)?\s*",
+    re.IGNORECASE,
+)
+
+
+def parse_number(s: str) -> Decimal | None:
+    """The value of one numeral string (lower bound for a range), or None when it is not one.
+
+    Leading approximation words are allowed (约1.8万 → 18000); anything else around the numeral
+    (currency, units of time) makes it not a numeral string.
+    """
+    lead = _LEADING.match(s)
+    body_start = lead.end() if lead else 0
+    body = s[body_start:].rstrip()
+    if not body:
+        return None
+    found = find_numbers(body)
+    if len(found) != 1:
+        return None
+    m = found[0]
+    if m.start != 0 or m.end != len(body) or m.ordinal:
+        return None
+    return m.value
