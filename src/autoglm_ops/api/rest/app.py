@@ -101,8 +101,8 @@ def create_app(settings: Settings | None = None, platform: Platform | None = Non
     async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
         errors = exc.errors()
         if any(e.get("type") == "json_invalid" for e in errors):
-            body = {"code": "bad_request", "message": "request body is not valid JSON"}
-            return JSONResponse({"error": body}, status_code=400)
+            bad = {"code": "bad_request", "message": "request body is not valid JSON"}
+            return JSONResponse({"error": bad}, status_code=400)
         # Name the offending location and problem, never echo the submitted value.
         problems = [
             {"loc": [str(p) for p in e.get("loc", ())], "msg": e.get("msg", "invalid")}
@@ -110,7 +110,11 @@ def create_app(settings: Settings | None = None, platform: Platform | None = Non
         ]
         first = problems[0] if problems else {"loc": [], "msg": "invalid"}
         message = f"{'.'.join(first['loc'][1:]) or 'body'}: {first['msg']}"
-        body = {"code": "invalid_input", "message": message, "details": {"errors": problems}}
+        body: dict[str, Any] = {
+            "code": "invalid_input",
+            "message": message,
+            "details": {"errors": problems},
+        }
         return JSONResponse({"error": body}, status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
