@@ -1,0 +1,1 @@
+"""Decision layer of the credit flow: structured fields → policy rules + risk model → suggestion."""
