@@ -26,13 +26,7 @@ from typing import Any, Literal, Protocol
 
 from autoglm_ops.evals.compare import numbers_equal
 from autoglm_ops.tasks.schema import FieldSpec, TaskDefinition
-
-try:  # the shared numeral normaliser; the local fallback only covers the common forms
-    from autoglm_ops.text.numerals import find_numbers as _find_numbers
-except ImportError:  # pragma: no cover - depends on which modules are installed
-    from autoglm_ops.backends.llm._numbers import (  # type: ignore[assignment]
-        find_numbers as _find_numbers,
-    )
+from autoglm_ops.text.numerals import find_numbers
 
 GroundKind = Literal["exact", "normalised", "keyword", "derived", "null", "none"]
 GROUNDED: frozenset[str] = frozenset({"exact", "normalised", "keyword"})
@@ -251,7 +245,7 @@ class Grounder:
 
     def ground_all(self, text: str, values: dict[str, Any]) -> dict[str, Grounding]:
         """A grounding for every field of the task."""
-        mentions: list[Mention] = list(_find_numbers(text))
+        mentions: list[Mention] = list(find_numbers(text))
         return {
             f.name: self.ground(text, f, values.get(f.name), mentions) for f in self.task.fields
         }
