@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 from autoglm_ops.backends.base import Extractor
 from autoglm_ops.backends.llm.client import ChatClient, ChatResult
 from autoglm_ops.backends.llm.grounding import Grounder, Grounding
+from autoglm_ops.backends.llm.injection import injection_spans
 from autoglm_ops.backends.llm.output import ParsedAnswer, parse_answer, value_logprob_confidence
 from autoglm_ops.backends.llm.prompt import (
     StructuredMode,
@@ -238,9 +239,12 @@ class LLMExtractor(Extractor):
     ) -> Extraction:
         data = parsed.data or {}
         last = results[-1]
-        groundings = self._grounder(task).ground_all(text, data)
+        suspicious = injection_spans(text)
+        groundings = self._grounder(task).ground_all(text, data, excluded=suspicious)
         fields: dict[str, FieldResult] = {}
         review: list[str] = []
+        if suspicious:
+            review.append("possible prompt injection in the input")
         for spec in task.fields:
             value = data.get(spec.name)
             grounding = groundings[spec.name]

@@ -191,18 +191,29 @@ def description_cues(spec: FieldSpec) -> tuple[str, ...]:
     return tuple(dict.fromkeys(t for t in terms if len(t) >= 2))
 
 
-def _find_cue(text: str, lowered: str, cue: str) -> tuple[int, int] | None:
-    """First occurrence of ``cue``; ASCII-word cues must not touch other letters."""
-    if not cue.isascii() or not cue[:1].isalpha():
-        at = lowered.find(cue) if cue.isascii() else text.find(cue)
-        return (at, at + len(cue)) if at >= 0 else None
-    m = re.search(rf"(?<![a-z]){re.escape(cue)}(?![a-z])", lowered)
-    return (m.start(), m.end()) if m else None
+def _cue_spans(text: str, lowered: str, cue: str) -> list[tuple[int, int]]:
+    """Every occurrence of ``cue``; ASCII-word cues must not touch other letters."""
+    if cue.isascii() and cue[:1].isalpha():
+        pattern = rf"(?<![a-z]){re.escape(cue.lower())}(?![a-z])"
+        return [(m.start(), m.end()) for m in re.finditer(pattern, lowered)]
+    haystack = lowered if cue.isascii() else text
+    needle = cue.lower() if cue.isascii() else cue
+    return [(m.start(), m.end()) for m in re.finditer(re.escape(needle), haystack)]
 
 
-def _first_cue(text: str, cues: Sequence[str]) -> tuple[int, int] | None:
+def _first_cue(
+    text: str, cues: Sequence[str], shadowing: Sequence[str] = ()
+) -> tuple[int, int] | None:
+    """Earliest occurrence of any of ``cues`` that is not part of a ``shadowing`` cue
+    (元 in 美元 is not a yuan)."""
     lowered = text.lower()
-    spans = [s for c in cues if (s := _find_cue(text, lowered, c.lower() if c.isascii() else c))]
+    shadows = [sp for c in shadowing for sp in _cue_spans(text, lowered, c)]
+    spans = [
+        sp
+        for c in cues
+        for sp in _cue_spans(text, lowered, c)
+        if not any(s0 <= sp[0] and sp[1] <= e0 and (s0, e0) != sp for s0, e0 in shadows)
+    ]
     return min(spans) if spans else None
 
 
@@ -243,9 +254,24 @@ class Grounder:
         self._defaults = DEFAULTS.get(task.name, {})
         self._desc_cues = {f.name: description_cues(f) for f in task.fields}
 
-    def ground_all(self, text: str, values: dict[str, Any]) -> dict[str, Grounding]:
-        """A grounding for every field of the task."""
-        mentions: list[Mention] = list(find_numbers(text))
+    def ground_all(
+        self,
+        text: str,
+        values: dict[str, Any],
+        excluded: Sequence[tuple[int, int]] = (),
+    ) -> dict[str, Grounding]:
+        """A grounding for every field of the task.
+
+        Nothing inside an ``excluded`` span (an instruction-like clause) can ground a value.
+        """
+        if excluded:
+            chars = list(text)
+            for s, e in excluded:
+                chars[s:e] = " " * (e - s)
+            text = "".join(chars)  # same length, so spans still index the original text
+        mentions: list[Mention] = [
+            m for m in find_numbers(text) if not getattr(m, "percent", False)
+        ]
         return {
             f.name: self.ground(text, f, values.get(f.name), mentions) for f in self.task.fields
         }
@@ -288,7 +314,10 @@ class Grounder:
             cues = [*by_value.get(key, ()), *by_value.get(key.upper(), ()), *by_value.get("*", ())]
         else:
             cues = list(self._desc_cues[spec.name])
-        span = _first_cue(text, cues) if cues else None
+        others = [
+            c for k, cs in (by_value or {}).items() if k not in (key, key.upper(), "*") for c in cs
+        ]
+        span = _first_cue(text, cues, shadowing=others) if cues else None
         return Grounding("keyword", span) if span else Grounding("none")
 
     def _number(
