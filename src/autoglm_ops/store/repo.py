@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -16,6 +18,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from autoglm_ops.core.errors import NotFoundError, StoreUnavailableError, ValidationError
 from autoglm_ops.store.db import make_engine, migrate, session_factory
 from autoglm_ops.store.models import ApiKey, RequestRecord
+from autoglm_ops.store.writer import GroupCommitWriter
 
 SCOPES = ("extract", "review", "admin")
 _KEY_PREFIX = "agk"
@@ -53,9 +56,16 @@ def _now() -> datetime:
 class Store:
     """Access to keys and stored requests over one engine."""
 
+    #: how long a verified key is trusted without a database lookup; revocation in this
+    #: process is immediate, in other replicas it takes at most this long
+    AUTH_CACHE_SECONDS = 10.0
+
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._sessions = session_factory(engine)
+        self._writer: GroupCommitWriter | None = None
+        self._writer_lock = threading.Lock()
+        self._auth_cache: dict[str, tuple[float, Principal]] = {}
 
     @classmethod
     def open(cls, url: str, *, migrate_schema: bool = True) -> Store:
@@ -66,7 +76,17 @@ class Store:
         return cls(engine)
 
     def close(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
         self.engine.dispose()
+
+    @property
+    def writer(self) -> GroupCommitWriter:
+        if self._writer is None:
+            with self._writer_lock:
+                if self._writer is None:
+                    self._writer = GroupCommitWriter(self._sessions)
+        return self._writer
 
     def _fail(self, exc: SQLAlchemyError, what: str) -> StoreUnavailableError:
         kind = "locked or read-only" if isinstance(exc, OperationalError) else type(exc).__name__
@@ -111,6 +131,10 @@ class Store:
 
     def authenticate(self, secret: str) -> Principal | None:
         """Resolve a presented key; None when unknown, malformed or revoked."""
+        digest = _hash_secret(secret)
+        cached = self._auth_cache.get(digest)
+        if cached is not None and time.monotonic() - cached[0] < self.AUTH_CACHE_SECONDS:
+            return cached[1]
         parts = secret.split("_", 2)
         if len(parts) != 3 or parts[0] != _KEY_PREFIX:
             # still hash once so malformed keys cost the same as wrong ones
@@ -122,10 +146,14 @@ class Store:
         except SQLAlchemyError as exc:
             raise self._fail(exc, "checking a key") from None
         expected = row.secret_hash if row is not None else "0" * 64
-        ok = hmac.compare_digest(_hash_secret(secret), expected)
+        ok = hmac.compare_digest(digest, expected)
         if row is None or not ok or row.revoked_at is not None:
             return None
-        return Principal(row.key_id, row.tenant, frozenset(row.scopes.split()))
+        principal = Principal(row.key_id, row.tenant, frozenset(row.scopes.split()))
+        if len(self._auth_cache) > 10_000:
+            self._auth_cache.clear()
+        self._auth_cache[digest] = (time.monotonic(), principal)
+        return principal
 
     def list_keys(self) -> list[dict[str, Any]]:
         with self._sessions() as s:
@@ -157,15 +185,20 @@ class Store:
             if row is None:
                 raise NotFoundError(f"no API key with id {key_id!r}; see `autoglm-ops keys list`")
             row.revoked_at = row.revoked_at or _now()
+        self._auth_cache = {d: c for d, c in self._auth_cache.items() if c[1].key_id != key_id}
 
     # --- requests -------------------------------------------------------------------------------
     def save_request(self, record: RequestRecord) -> None:
-        """Store one answered request durably (committed before the answer is sent)."""
+        """Store one answered request durably: returns once its transaction has committed
+        (group commit shares one transaction among concurrent requests)."""
         try:
-            with self._sessions.begin() as s:
-                s.add(record)
+            self.writer.write(record)
         except SQLAlchemyError as exc:
             raise self._fail(exc, "storing a request") from None
+        except TimeoutError:
+            raise StoreUnavailableError(
+                "the database did not commit the request in time; check its health"
+            ) from None
 
     def get_request(self, request_id: str, tenant: str) -> RequestRecord:
         """One stored request of ``tenant``; another tenant's id reads as not found."""
