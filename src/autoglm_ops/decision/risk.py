@@ -53,6 +53,9 @@ class FeatureSpec(BaseModel):
     label_en: str
     unit_zh: str = ""
     unit_en: str = ""
+    value_format: str = ""  # format spec for numbers and edges in texts, e.g. ".0%"
+    bin_names_zh: list[str] = Field(default_factory=list)  # readable bin names (default: labels)
+    bin_names_en: list[str] = Field(default_factory=list)
     proxy: bool = False  # the training column only approximates the platform value
     group: Literal["application", "bureau"] = "application"
     note: str = ""
@@ -61,6 +64,10 @@ class FeatureSpec(BaseModel):
     def _bins_defined(self) -> FeatureSpec:
         if self.kind == "numeric" and (not self.edges or self.edges != sorted(set(self.edges))):
             raise ValueError(f"feature {self.name}: numeric edges must be increasing")
+        n = len(self.bin_labels) if self.kind != "categorical" else len(self.categories)
+        for names in (self.bin_names_zh, self.bin_names_en):
+            if names and len(names) != n:
+                raise ValueError(f"feature {self.name}: {len(names)} bin names for {n} bins")
         if self.kind == "categorical":
             if not self.categories:
                 raise ValueError(f"feature {self.name}: categorical needs categories")
@@ -72,11 +79,21 @@ class FeatureSpec(BaseModel):
     @property
     def bin_labels(self) -> list[str]:
         if self.kind == "numeric":
-            e = [f"{x:g}" for x in self.edges]
+            e = [format(x, self.value_format or "g") for x in self.edges]
             return [f"<{e[0]}"] + [f"{a}–{b}" for a, b in itertools.pairwise(e)] + [f"≥{e[-1]}"]
         if self.kind == "categorical":
             return list(self.categories)
         return ["false", "true"]
+
+    def bin_name(self, idx: int, lang: Literal["zh", "en"]) -> str:
+        names = self.bin_names_zh if lang == "zh" else self.bin_names_en
+        return names[idx] if names else self.bin_labels[idx]
+
+    def show(self, value: Any) -> str:
+        """A value as texts print it."""
+        if self.value_format and isinstance(value, int | float) and not isinstance(value, bool):
+            return format(value, self.value_format)
+        return _fmt(value)
 
     def read(self, values: Mapping[str, Any]) -> Any:
         """The first non-null platform value among ``inputs``."""
@@ -197,12 +214,6 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
-def _fmt_en(value: Any) -> str:
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return _fmt(value)
-
-
 class RiskModel:
     """A loaded scorecard. Build with :meth:`load` (checksum-verified) or :meth:`from_spec`."""
 
@@ -296,8 +307,9 @@ class RiskModel:
             direction, zh, en = "increases_risk", "提高违约风险", "raises default risk"
         else:
             direction, zh, en = "decreases_risk", "降低违约风险", "lowers default risk"
-        shown = "" if feat.kind == "categorical" else f"（{_fmt(value)}{feat.unit_zh}）"
-        shown_en = "" if feat.kind == "categorical" else f" ({_fmt_en(value)}{feat.unit_en})"
+        numeric = feat.kind == "numeric"
+        shown = f"（{feat.show(value)}{feat.unit_zh}）" if numeric else ""
+        shown_en = f" ({feat.show(value)}{feat.unit_en})" if numeric else ""
         proxy_zh = "（代理变量）" if feat.proxy else ""
         proxy_en = " (proxy)" if feat.proxy else ""
         return RiskFactor(
@@ -310,8 +322,8 @@ class RiskModel:
             points=round(-factor * contribution, 1),
             direction=direction,
             proxy=feat.proxy,
-            text_zh=f"{feat.label_zh}{proxy_zh}处于「{label}」{shown}，{zh}",
-            text_en=f"{feat.label_en}{proxy_en} in band '{label}'{shown_en} {en}",
+            text_zh=f"{feat.label_zh}{proxy_zh}：{feat.bin_name(idx, 'zh')}{shown}，{zh}",
+            text_en=f"{feat.label_en}{proxy_en}: {feat.bin_name(idx, 'en')}{shown_en} - {en}",
         )
 
     @staticmethod

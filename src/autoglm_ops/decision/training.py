@@ -362,8 +362,12 @@ def train(
     data_path: str | Path,
     mapping: RiskMapping,
     step: Callable[[str], None] | None = None,
+    thorough: bool = True,
 ) -> TrainResult:
-    """Fit on the training split, export, and measure the artifact on the held-out split."""
+    """Fit on the training split, export, and measure the artifact on the held-out split.
+
+    ``thorough=False`` skips the cross-validation and the re-calibration check (for quick tests).
+    """
     say = step or (lambda _msg: None)
     say("reading data")
     data = read_dataset(data_path, mapping)
@@ -388,6 +392,9 @@ def train(
         data.y[tr], predict_rows(model, [data.values[i] for i in tr]), mapping.training
     )
 
+    if not thorough:
+        return TrainResult(spec, _manifest(mapping, data, data_path, disabled, metrics), metrics)
+
     say("cross-validation")
     folds = StratifiedKFold(
         mapping.training.cv_folds, shuffle=True, random_state=mapping.split.seed
@@ -409,8 +416,17 @@ def train(
         check[f"brier_{method}"] = float(brier_score_loss(data.y[te], p))
         check[f"auc_{method}"] = float(roc_auc_score(data.y[te], p))
     metrics["calibration_check"] = check
+    return TrainResult(spec, _manifest(mapping, data, data_path, disabled, metrics), metrics)
 
-    manifest = {
+
+def _manifest(
+    mapping: RiskMapping,
+    data: Dataset,
+    data_path: str | Path,
+    disabled: tuple[int, ...],
+    metrics: dict[str, Any],
+) -> dict[str, Any]:
+    return {
         "name": mapping.name,
         "version": mapping.version,
         "format": ARTIFACT_FORMAT,
@@ -437,7 +453,6 @@ def train(
             "numpy": np.__version__,
         },
     }
-    return TrainResult(spec, manifest, metrics)
 
 
 def mapping_from_manifest(model: RiskModel) -> RiskMapping:
