@@ -31,6 +31,11 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(256 * 1024, gt=0)
     review_threshold: float = Field(0.8, ge=0.0, le=1.0)
     log_level: str = "INFO"
+    # per-API-key token bucket; shared by all replicas through Redis when redis_url is set
+    rate_limit_per_minute: float = Field(0, ge=0, description="per API key; 0 disables")
+    rate_limit_burst: int = Field(0, ge=0, description="bucket size; 0: 10 s of the rate")
+    redis_url: str | None = Field(None, description="e.g. redis://127.0.0.1:6379/0")
+    otlp_endpoint: str | None = Field(None, description="OTLP/HTTP base URL; unset: no traces")
     # a secret used to sign things (e.g. session cookies of the console); refused at placeholder
     secret_key: SecretStr = SecretStr("dev-only-secret")
 

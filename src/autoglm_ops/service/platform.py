@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from autoglm_ops.backends.base import Extractor
 from autoglm_ops.backends.registry import create_backend
 from autoglm_ops.core.settings import Settings
+from autoglm_ops.observability import Metrics, Tracing
+from autoglm_ops.service.ratelimit import NoRateLimit, RateLimiter, build_rate_limiter
 from autoglm_ops.store.repo import Store
 from autoglm_ops.tasks.registry import TaskRegistry
 
@@ -19,6 +21,10 @@ class Platform:
     tasks: TaskRegistry
     store: Store
     backends: dict[str, Extractor] = field(default_factory=dict)
+    # per platform, not process-global: two apps in one process (and tests) never mix counts
+    metrics: Metrics = field(default_factory=Metrics)
+    tracing: Tracing = field(default_factory=Tracing)
+    limiter: RateLimiter = field(default_factory=NoRateLimit)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Platform:
@@ -27,7 +33,17 @@ class Platform:
         tasks = TaskRegistry.load(settings.tasks_dir)
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         store = Store.open(settings.resolved_database_url)
-        platform = cls(settings=settings, tasks=tasks, store=store)
+        metrics = Metrics()
+        platform = cls(
+            settings=settings,
+            tasks=tasks,
+            store=store,
+            metrics=metrics,
+            tracing=Tracing.from_settings(settings),
+            limiter=build_rate_limiter(
+                settings, on_backend_error=metrics.rate_limit_backend_errors.inc
+            ),
+        )
         platform.backend(settings.backend)
         return platform
 
@@ -42,3 +58,5 @@ class Platform:
         for b in self.backends.values():
             b.close()
         self.store.close()
+        self.limiter.close()
+        self.tracing.shutdown()

@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, StrictStr
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from autoglm_ops.api.rest.middleware import BodyLimitMiddleware
+from autoglm_ops.api.rest.middleware import BodyLimitMiddleware, ObservabilityMiddleware
 from autoglm_ops.core.errors import AuthenticationError, AutoGLMError, status_for
+from autoglm_ops.core.logging import configure_logging
 from autoglm_ops.core.settings import Settings, get_settings
+from autoglm_ops.observability.metrics import CONTENT_TYPE_LATEST
 from autoglm_ops.service import extraction
 from autoglm_ops.service.platform import Platform
 from autoglm_ops.store.repo import Principal
@@ -59,10 +60,7 @@ def get_principal(
             "missing API key; send 'Authorization: Bearer <key>' "
             "(create one with `autoglm-ops keys create --scope extract`)"
         )
-    principal = platform.store.authenticate(key.strip())
-    if principal is None:
-        raise AuthenticationError("invalid or revoked API key")
-    return principal
+    return extraction.authenticate(platform, key)
 
 
 PlatformDep = Annotated[Platform, Depends(get_platform)]
@@ -76,13 +74,21 @@ def create_app(settings: Settings | None = None, platform: Platform | None = Non
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # JSON lines with PII masking while serving; the previous root setup comes back at
+        # shutdown, so an app started inside another program (or a test) leaves no trace.
+        root = logging.getLogger()
+        previous_level = root.level
+        handler = configure_logging(settings.log_level)
         own = platform is None
-        app.state.platform = platform or Platform.from_settings(settings)
         try:
+            app.state.platform = platform or Platform.from_settings(settings)
             yield
         finally:
-            if own:
+            if own and hasattr(app.state, "platform"):
                 app.state.platform.close()
+            root.removeHandler(handler)
+            handler.close()
+            root.setLevel(previous_level)
 
     app = FastAPI(
         title="autoglm-ops",
@@ -140,6 +146,11 @@ def create_app(settings: Settings | None = None, platform: Platform | None = Non
         ok = platform.store.ping()
         return JSONResponse({"ready": ok, "checks": {"store": ok}}, status_code=200 if ok else 503)
 
+    @app.get("/metrics", tags=["ops"], include_in_schema=False)
+    def metrics(platform: PlatformDep) -> Response:
+        """Prometheus metrics of this process (text exposition format)."""
+        return Response(platform.metrics.render(), media_type=CONTENT_TYPE_LATEST)
+
     @app.get("/v1/tasks", tags=["extraction"])
     def list_tasks(platform: PlatformDep, _: PrincipalDep) -> dict[str, Any]:
         """The tasks this service knows, with their fields."""
@@ -160,22 +171,10 @@ def create_app(settings: Settings | None = None, platform: Platform | None = Non
         body: ExtractRequest, platform: PlatformDep, principal: PrincipalDep
     ) -> extraction.ExtractResponse:
         """Extract the task's fields from ``text``; the request is stored before answering."""
-        started = time.perf_counter()
-        result = extraction.extract(
+        # the access-log line, metrics and spans come from the service and the middleware
+        return extraction.extract(
             platform, text=body.text, task=body.task, principal=principal, backend=body.backend
         )
-        log.info(
-            "extract",
-            extra={
-                "request_id": result.request_id,
-                "tenant": principal.tenant,
-                "task": result.task,
-                "model": result.model,
-                "latency_ms": round((time.perf_counter() - started) * 1000, 3),
-                "outcome": "review" if result.review.required else "auto",
-            },
-        )
-        return result
 
     @app.get("/v1/requests/{request_id}", tags=["extraction"])
     def get_request(
@@ -185,4 +184,6 @@ def create_app(settings: Settings | None = None, platform: Platform | None = Non
         return extraction.get_stored(platform, request_id=request_id, principal=principal)
 
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    # added last, so outermost: refusals by the body limit are counted and logged too
+    app.add_middleware(ObservabilityMiddleware)
     return app
