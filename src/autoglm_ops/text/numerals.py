@@ -38,6 +38,7 @@ _NORM.update(
 _AMBIGUOUS_CAPITALS = frozenset("伍陆陸拾肆")
 
 
+@lru_cache(maxsize=2048)
 def normalize(text: str) -> str:
     """Map full-width ASCII, traditional and financial numeral characters to plain ones, 1:1."""
     return text.translate(_NORM)
@@ -69,6 +70,7 @@ _TOKEN = re.compile(
     r"(?P<ar>\d{1,3}(?:,\d{3})+(?:\.\d+)?(?!\d)|\d+(?:\.\d+)?|\.\d+)"
     r"|(?P<cd>[零一二两三四五六七八九])|(?P<su>[十百千])|(?P<bu>[万亿兆])|(?P<dot>点)|(?P<apx>[多余几来])"
 )
+_QUANT_AFTER = re.compile(r"个|年|天|周|月|星期|礼拜")
 _SCALE_AFTER = re.compile(r"\s*(thousand|million|billion|bn|mn|M)(?![A-Za-z])")
 _PREFIX_APPROX = re.compile(
     r"(?P<w>大约|大概|大致|差不多|将近|接近|至少|起码|最少|不到|不足|最多|顶多|估计|超过|约|近|快|过|上|破"
@@ -77,9 +79,10 @@ _PREFIX_APPROX = re.compile(
     re.IGNORECASE,
 )
 _SUFFIX_APPROX = re.compile(
-    r"\s*(?:多(?!少)|余|左右|上下|出头|开外|以上|\+|plus\b|-ish\b|or so\b|or more\b)", re.IGNORECASE
+    r"\s*(?:多(?!少)|来(?=[块元])|余|左右|上下|出头|开外|以上|\+|plus\b|-ish\b|or so\b|or more\b)",
+    re.IGNORECASE,
 )
-_RANGE_SEP = re.compile(r"\s*(?:到|至|~|-|–|—|或者|或|to)\s*", re.IGNORECASE)
+_RANGE_SEP = re.compile(r"\s*(?:到|至|~|-|–|—|或者|或|to)\s*(?:[$¥€£]\s*)?", re.IGNORECASE)
 _BETWEEN = re.compile(r"(?:between|from)\s+$", re.IGNORECASE)
 _AND = re.compile(r"\s+and\s+", re.IGNORECASE)
 _PERCENT_AFTER = re.compile(r"\s*(?:%|个百分点|percent\b)", re.IGNORECASE)
@@ -373,6 +376,14 @@ def _scan_chunk(t: str, i: int) -> tuple[_Chunk | None, int]:
     toks = _scan_tokens(t, i)
     if not toks:
         return None, i + 1
+    # 两万五一个月 / 九千一个月: a trailing 一 before a classifier counts the period, not money
+    if (
+        len(toks) > 1
+        and toks[-1].text == "一"
+        and toks[-2].text != "十"
+        and _QUANT_AFTER.match(t, toks[-1].end)
+    ):
+        toks.pop()
     end = toks[-1].end
     # English scale word after Arabic digits: 2 million, 1.5k handled as a latin unit above
     if toks[-1].kind == "ar":
@@ -409,6 +420,11 @@ def _with_unit(lower: _Chunk, upper: _Chunk) -> Decimal:
 
 def find_numbers(text: str) -> list[NumberMention]:
     """Every number in ``text`` (Chinese, Arabic, mixed, English words), in order."""
+    return list(_find_numbers(text))
+
+
+@lru_cache(maxsize=1024)
+def _find_numbers(text: str) -> tuple[NumberMention, ...]:
     t = normalize(text)
     n = len(t)
     masked = bytearray(n)
@@ -443,7 +459,7 @@ def find_numbers(text: str) -> list[NumberMention]:
         mention = _finish(text, t, chunk, start, out)
         out.append(mention)
         i = mention.end
-    return _merge_english(text, t, out)
+    return tuple(_merge_english(text, t, out))
 
 
 def _finish(

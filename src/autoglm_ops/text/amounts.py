@@ -1,0 +1,352 @@
+"""Money candidates in an income statement, with the context a rule or a learned model decides on.
+
+``income_candidates(text)`` finds every money-like number and describes it: amount (lower bound of
+a range), currency (explicit or CNY by default), period cue, tax cue, whose money it is (self,
+other person, household) and which cue categories (loan, bonus, turnover, total, ...) surround it.
+``AmountCandidate.features()`` flattens that for a classifier; ``to_monthly`` is the one place
+that holds the contract's period arithmetic.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
+from typing import Literal
+
+from autoglm_ops.text import lexicon as lx
+from autoglm_ops.text.numerals import NumberMention, find_numbers, normalize
+
+__all__ = [
+    "AmountCandidate",
+    "Segment",
+    "income_candidates",
+    "owner_at",
+    "segments",
+    "to_monthly",
+]
+
+Period = Literal["month", "year", "week", "day"]
+Owner = Literal["self", "other", "household"]
+
+_CENT = Decimal("0.01")
+_PER_MONTH: dict[str, Decimal] = {
+    "month": Decimal(1),
+    "year": Decimal(1) / Decimal(12),
+    "week": Decimal(52) / Decimal(12),
+    "day": Decimal("21.75"),
+}
+
+
+def to_monthly(amount: Decimal, period: str | None) -> Decimal:
+    """Contract arithmetic: month as is, year ÷ 12, week × 52 / 12, day × 21.75; 2 decimals.
+
+    ``None`` (no period stated) is taken as monthly.
+    """
+    if period == "year":
+        value = amount / 12
+    elif period == "week":
+        value = amount * 52 / 12
+    elif period == "day":
+        value = amount * _PER_MONTH["day"]
+    else:
+        value = amount
+    return value.quantize(_CENT, rounding=ROUND_HALF_UP)
+
+
+# --- segmentation ------------------------------------------------------------------------------
+
+# a clause ends at Chinese/English punctuation; a comma or dot between digits (4,200 / 1.8) does not
+_CLAUSE_END = re.compile(r"[，;；。！？!?\n]|,(?!\d)|(?<!\d),|\.(?!\d)")
+_SENTENCE_END = re.compile(r"[;；。！？!?\n]|\.(?=\s|$)")
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """A clause with the index of its sentence."""
+
+    start: int
+    end: int
+    sentence: int
+
+
+def segments(text: str) -> list[Segment]:
+    """Clauses of ``text`` (offsets into it), each tagged with its sentence number."""
+    return list(_segments(text))
+
+
+@lru_cache(maxsize=1024)
+def _segments(text: str) -> tuple[Segment, ...]:
+    t = normalize(text)
+    sentence_ends = {m.end() for m in _SENTENCE_END.finditer(t)}
+    out: list[Segment] = []
+    start, sent = 0, 0
+    for m in _CLAUSE_END.finditer(t):
+        if m.end() > start:
+            out.append(Segment(start, m.end(), sent))
+        start = m.end()
+        if m.end() in sentence_ends:
+            sent += 1
+    if start < len(t):
+        out.append(Segment(start, len(t), sent))
+    return tuple(out)
+
+
+# --- owner tracking ----------------------------------------------------------------------------
+
+_OWNER = re.compile(
+    rf"(?P<household>{lx.CUES['household'].pattern})|(?P<other>{lx.CUES['spouse'].pattern})"
+    rf"|(?P<self>{lx.CUES['self'].pattern})",
+    re.IGNORECASE,
+)
+
+
+def owner_at(t: str, sentence_start: int, pos: int) -> Owner:
+    """Whose money the text at ``pos`` talks about, from person cues since the sentence start."""
+    owner: Owner = "self"
+    for m in _OWNER.finditer(t, sentence_start, pos):
+        kind = m.lastgroup
+        owner = "household" if kind == "household" else "other" if kind == "other" else "self"
+    return owner
+
+
+# --- candidates --------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class AmountCandidate:
+    """One money-like number and its context. ``start``/``end`` cover the currency mark too."""
+
+    mention: NumberMention
+    start: int
+    end: int
+    amount: Decimal
+    currency: str
+    currency_explicit: bool
+    currency_span: tuple[int, int] | None
+    period: Period | None
+    period_source: str  # adjacent | left | right | sentence | none
+    period_span: tuple[int, int] | None
+    after_tax: bool | None
+    tax_span: tuple[int, int] | None
+    owner: Owner
+    clause: int
+    sentence: int
+    cues_left: frozenset[str]
+    cues_right: frozenset[str]
+    cues_sentence: frozenset[str]
+    position: float
+    cue_spans: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+    @property
+    def monthly(self) -> Decimal:
+        """The amount per month by the contract's arithmetic."""
+        return to_monthly(self.amount, self.period)
+
+    def near(self, *cats: str) -> bool:
+        """True when any of the cue categories is in this candidate's clause (either side)."""
+        return any(c in self.cues_left or c in self.cues_right for c in cats)
+
+    def features(self) -> dict[str, float | str | bool]:
+        """Flat features for a classifier (no input text in them)."""
+        f: dict[str, float | str | bool] = {
+            "amount": float(self.amount),
+            "log10_amount": math.log10(float(self.amount)) if self.amount > 0 else 0.0,
+            "monthly": float(self.monthly),
+            "period": self.period or "none",
+            "period_source": self.period_source,
+            "currency": self.currency,
+            "currency_explicit": self.currency_explicit,
+            "tax": "after" if self.after_tax else "pre" if self.after_tax is False else "none",
+            "approx": self.mention.approx,
+            "is_range": self.mention.is_range,
+            "unit": self.mention.unit or "none",
+            "owner": self.owner,
+            "position": self.position,
+            "clause": float(self.clause),
+            "sentence": float(self.sentence),
+        }
+        for cat in lx.CUES:
+            f[f"left_{cat}"] = cat in self.cues_left
+            f[f"right_{cat}"] = cat in self.cues_right
+            f[f"sentence_{cat}"] = cat in self.cues_sentence
+        return f
+
+
+_MONEY_CATS = frozenset((
+    "income", "turnover", "profit", "pension", "rent", "bonus", "loan", "repayment", "debt",
+    "parttime", "base", "commission", "total", "provident", "savings",
+))  # fmt: skip
+
+
+_CueIndex = dict[str, list[tuple[int, int]]]
+
+
+def _cue_index(t: str) -> _CueIndex:
+    """Every cue match of the text, by category (one pass per category, reused per window)."""
+    return {name: [m.span() for m in rx.finditer(t)] for name, rx in lx.CUES.items()}
+
+
+def _cats(
+    index: _CueIndex, start: int, end: int
+) -> tuple[frozenset[str], dict[str, tuple[int, int]]]:
+    found: set[str] = set()
+    spans: dict[str, tuple[int, int]] = {}
+    if end <= start:
+        return frozenset(), spans
+    for name, hits in index.items():
+        inside = [h for h in hits if start <= h[0] and h[1] <= end]
+        if inside:
+            found.add(name)
+            spans[name] = inside[-1]
+    return frozenset(found), spans
+
+
+def _currency(t: str, m: NumberMention) -> tuple[str | None, tuple[int, int] | None]:
+    before = t[max(0, m.start - 8) : m.start]
+    for rx, code in lx.CURRENCY_BEFORE:
+        hit = rx.search(before)
+        if hit:
+            off = m.start - len(before)
+            return code, (off + hit.start(), off + hit.end())
+    after = t[m.end : m.end + 24]
+    for rx, code in lx.CURRENCY_AFTER:
+        hit = rx.match(after)
+        if hit:
+            s = m.end + hit.start() + (len(hit.group()) - len(hit.group().lstrip()))
+            return code, (s, m.end + hit.end())
+    return None, None
+
+
+def _period(
+    t: str, m: NumberMention, left: tuple[int, int], right: tuple[int, int], sent_start: int
+) -> tuple[Period | None, str, tuple[int, int] | None]:
+    after = t[m.end : right[1]]
+    for rx, name in lx.PERIOD_AFTER:
+        hit = rx.match(after)
+        if hit:
+            return name, "adjacent", (m.end + hit.start(), m.end + hit.end())  # type: ignore[return-value]
+
+    def nearest(lo: int, hi: int) -> tuple[str, tuple[int, int]] | None:
+        best: tuple[str, tuple[int, int]] | None = None
+        for rx, name in lx.PERIOD_BEFORE:
+            for hit in rx.finditer(t, lo, hi):
+                if best is None or hit.end() > best[1][1]:
+                    best = (name, (hit.start(), hit.end()))
+        return best
+
+    got = nearest(*left)
+    if got:
+        return got[0], "left", got[1]  # type: ignore[return-value]
+    got = nearest(m.end, right[1])
+    if got:
+        return got[0], "right", got[1]  # type: ignore[return-value]
+    got = nearest(sent_start, left[0])
+    if got:
+        return got[0], "sentence", got[1]  # type: ignore[return-value]
+    return None, "none", None
+
+
+def _tax(
+    t: str, lo: int, hi: int, at: tuple[int, int] | None = None
+) -> tuple[bool | None, tuple[int, int] | None]:
+    """The tax cue in t[lo:hi] nearest to the number at ``at`` (or the last one)."""
+    best: tuple[int, bool, int, int] | None = None
+    for rx, val in ((lx.AFTER_TAX, True), (lx.PRE_TAX, False)):
+        for hit in rx.finditer(t, lo, hi):
+            if at is None:
+                dist = -hit.start()
+            else:
+                dist = at[0] - hit.end() if hit.end() <= at[0] else hit.start() - at[1]
+            if best is None or dist < best[0]:
+                best = (dist, val, hit.start(), hit.end())
+    if best is None:
+        return None, None
+    return best[1], (best[2], best[3])
+
+
+def _money_like(t: str, m: NumberMention, currency: str | None) -> bool:
+    if m.percent or m.ordinal or m.value <= 0:
+        return False
+    if lx.NON_MONEY_AFTER.match(t, m.end) and currency is None:
+        return False
+    if lx.NON_MONEY_BEFORE.search(t[max(0, m.start - 10) : m.start]):
+        return False
+    big_unit = any(u in m.unit for u in "万千百wWkK") or m.unit.lower() in ("m", "million")
+    if currency is not None or big_unit or m.value >= 100:
+        return True
+    # "pays 80 a day": a small amount with its period right after it
+    after = t[m.end : m.end + 16]
+    return m.value >= 10 and any(rx.match(after) for rx, _ in lx.PERIOD_AFTER)
+
+
+def income_candidates(text: str) -> list[AmountCandidate]:
+    """Every money-like number of ``text`` with its context, in order of appearance."""
+    t = normalize(text)
+    segs = segments(text)
+    sent_start: dict[int, int] = {}
+    for s in segs:
+        sent_start.setdefault(s.sentence, s.start)
+    mentions = find_numbers(text)
+    picked: list[tuple[NumberMention, str | None, tuple[int, int] | None]] = []
+    for m in mentions:
+        code, span = _currency(t, m)
+        if _money_like(t, m, code):
+            picked.append((m, code, span))
+    out: list[AmountCandidate] = []
+    n = max(len(t), 1)
+    index = _cue_index(t) if picked else {}
+    sent_cues: dict[int, frozenset[str]] = {}
+    for k, (m, code, cspan) in enumerate(picked):
+        ci = next((i for i, s in enumerate(segs) if s.start <= m.start < s.end), len(segs) - 1)
+        seg = segs[ci]
+        prev_end = picked[k - 1][0].end if k else 0
+        next_start = picked[k + 1][0].start if k + 1 < len(picked) else len(t)
+        left = (max(seg.start, prev_end), m.start)
+        right = (m.end, min(seg.end, next_start))
+        s0 = sent_start[seg.sentence]
+        s1 = max((s.end for s in segs if s.sentence == seg.sentence), default=len(t))
+        cues_left, spans_l = _cats(index, *left)
+        cues_right, spans_r = _cats(index, *right)
+        if seg.sentence not in sent_cues:
+            sent_cues[seg.sentence] = _cats(index, s0, s1)[0]
+        cues_sent = sent_cues[seg.sentence]
+        period, psrc, pspan = _period(t, m, left, right, s0)
+        if not (code or cues_sent & _MONEY_CATS or period):
+            continue
+        tax, tspan = _tax(t, left[0], right[1], (m.start, m.end))
+        if tax is None:
+            # "月入1.8万，是税后的数" / "base 25k per month, pre-tax": a following clause
+            # with no number of its own still speaks about this one
+            nxt = segs[ci + 1] if ci + 1 < len(segs) else None
+            if nxt and nxt.sentence == seg.sentence and next_start >= nxt.end:
+                tax, tspan = _tax(t, nxt.start, nxt.end)
+        start = min(m.start, cspan[0]) if cspan else m.start
+        end = max(m.end, cspan[1]) if cspan else m.end
+        out.append(
+            AmountCandidate(
+                mention=m,
+                start=start,
+                end=end,
+                amount=m.value,
+                currency=code or "CNY",
+                currency_explicit=code is not None,
+                currency_span=cspan,
+                period=period,
+                period_source=psrc,
+                period_span=pspan,
+                after_tax=tax,
+                tax_span=tspan,
+                owner=owner_at(t, s0, m.start),
+                clause=ci,
+                sentence=seg.sentence,
+                cues_left=cues_left,
+                cues_right=cues_right,
+                cues_sentence=cues_sent,
+                position=m.start / n,
+                cue_spans={**spans_r, **spans_l},
+            )
+        )
+    return out

@@ -1,0 +1,175 @@
+"""Cue lexicons for income statements (Chinese and English), precompiled at import.
+
+Each cue category is one regex; amounts.py uses them to describe money candidates and the rules
+backend uses them to decide. Keep the words here so a learned model and the rules share them.
+"""
+
+from __future__ import annotations
+
+import re
+
+_I = re.IGNORECASE
+
+
+def _rx(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, _I)
+
+
+# --- periods (value: period name) ----------------------------------------------------------
+
+PERIOD_BEFORE: list[tuple[re.Pattern[str], str]] = [
+    (
+        _rx(
+            r"月薪|月入|月收入|月均|月工资|月缴|每个?月|一个月|个月|月度|按月|月\s*[:：]?$|"
+            r"monthly|a month|per month"
+        ),
+        "month",
+    ),
+    (
+        _rx(
+            r"年薪|年收入|年入|年均|每年|一年|全年|年度|去年|今年|年营业额|"
+            r"annual|yearly|per annum|a year|last year"
+        ),
+        "year",
+    ),
+    (_rx(r"周薪|每周|一周|每个?星期|一个?星期|周结|周入|weekly|a week|per week"), "week"),
+    (_rx(r"日薪|日结|日均|每天|一天|每日|按天|天\s*$|daily|a day|per day"), "day"),
+]
+_GAP = r"^\s*(?:(?:元|块钱?|[A-Za-z$€£¥.()（）]{1,8})\s*){0,2}"
+PERIOD_AFTER: list[tuple[re.Pattern[str], str]] = [
+    (
+        _rx(
+            _GAP
+            + r"(?:/\s*(?:月|mo|month)\b|/月|每月|每个月|一个月|a month|per month|monthly|month)"
+        ),
+        "month",
+    ),
+    (
+        _rx(
+            _GAP
+            + r"(?:/\s*(?:年|yr|year)\b|/年|每年|一年|a year|per year|annually|per annum|yearly)"
+        ),
+        "year",
+    ),
+    (_rx(_GAP + r"(?:/\s*(?:周|wk|week)\b|/周|每周|一周|a week|per week|weekly)"), "week"),
+    (_rx(_GAP + r"(?:/\s*(?:天|日|day)\b|/天|/日|每天|一天|a day|per day|daily)"), "day"),
+]
+
+# --- currencies ------------------------------------------------------------------------------
+
+# (pattern, ISO code); order matters: longer marks first
+CURRENCY_BEFORE: list[tuple[re.Pattern[str], str]] = [
+    (_rx(r"(?:US\$|USD)\s*$"), "USD"),
+    (_rx(r"(?:HK\$|HKD|港币)\s*$"), "HKD"),
+    (_rx(r"(?:(?<![A-Z])S\$|SGD|新币)\s*$"), "SGD"),
+    (_rx(r"(?:RMB|CNY|人民币|¥|￥)\s*$"), "CNY"),
+    (_rx(r"(?:€|EUR)\s*$"), "EUR"),
+    (_rx(r"(?:£|GBP)\s*$"), "GBP"),
+    (_rx(r"(?:JPY|日元)\s*$"), "JPY"),
+    (_rx(r"\$\s*$"), "USD"),
+]
+CURRENCY_AFTER: list[tuple[re.Pattern[str], str]] = [
+    (_rx(r"^\s*(?:港币|港元|港纸|HKD|HK dollars?|Hong Kong dollars?)"), "HKD"),
+    (_rx(r"^\s*(?:新币|新加坡元|SGD|Singapore dollars?)"), "SGD"),
+    (_rx(r"^\s*(?:美元|美金|美刀|USD|US dollars?)"), "USD"),
+    (_rx(r"^\s*(?:欧元|欧|EUR|euros?)"), "EUR"),
+    (_rx(r"^\s*(?:英镑|GBP|pounds?(?: sterling)?)"), "GBP"),
+    (_rx(r"^\s*(?:日元|JPY|yen)"), "JPY"),
+    (_rx(r"^\s*(?:元人民币|人民币|元|块钱|块|RMB|CNY|yuan|kuai)"), "CNY"),
+    (_rx(r"^\s*dollars?"), "USD"),
+]
+
+# --- tax -------------------------------------------------------------------------------------
+
+AFTER_TAX = _rx(
+    r"税后|到手|实发|实到|实得|实拿|扣完税|扣税后|扣除个税|扣完社保公积金|"
+    r"take[- ]home|after[- ]tax(?:es)?"
+    r"|net (?:pay|salary|wage|wages|monthly|earnings|of tax)|(?:a month|per month|monthly|a year|"
+    r"a week|per week|weekly)\s+net\b|\bnet\s*$|^\s*net\b"
+)
+PRE_TAX = _rx(r"税前|应发|gross|pre[- ]tax|before tax(?:es)?")
+
+# --- context cue categories (name → regex) --------------------------------------------------
+
+CUES: dict[str, re.Pattern[str]] = {
+    "income": _rx(
+        r"工资|薪水|薪资|月薪|年薪|周薪|日薪|收入|月入|年入|挣|赚|到手|实发|底薪|发我|拿|领|income|salary|"
+        r"earn|make|paid|pay|wage|get|on\b|receive|bring in|take[- ]home"
+    ),
+    "spouse": _rx(
+        r"老婆|老公|妻子|丈夫|爱人|配偶|媳妇|对象|男朋友|女朋友|爸妈|父母|我爸|我妈|爸爸|妈妈|儿子|女儿|"
+        r"(?<!其)[他她](?!们)|wife|husband|spouse|partner|\bhe\b|\bshe\b|parents?|mother|father|son|daughter"
+    ),
+    "household": _rx(
+        r"家庭|全家|两口子|夫妻|我们俩|我们家|我(?:和|跟|与)(?:老婆|老公|妻子|丈夫|爱人|媳妇)|together|"
+        r"household|combined|family income|(?:wife|husband) and I"
+    ),
+    "self": _rx(r"我自己|本人|我个人|我|自己|\bI\b|\bI'm\b|my own|\bmy\b|\bme\b"),
+    "loan": _rx(r"贷款|贷|借款|借|额度|申请|首付|loan|borrow|credit limit|down payment|apply"),
+    "repayment": _rx(
+        r"月供|还款|还贷|还(?=\s*[\d一二两三四五六七八九十几])|房贷|车贷|repay|installment|mortgage"
+    ),
+    "debt": _rx(r"欠|负债|债|信用卡|owe|debt|credit card"),
+    "bonus": _rx(r"奖金|年终奖|年终|季度奖|项目奖|奖励|分红|双薪|13薪|十三薪|bonus|13th month"),
+    "provident": _rx(r"公积金|provident|housing fund"),
+    "social": _rx(r"社保|五险|社会保险|social insurance|social security"),
+    "turnover": _rx(r"流水|营业额|营收|销售额|进账|turnover|revenue|sales"),
+    "profit": _rx(
+        r"利润|净赚|纯利|净利|落袋|能赚|赚|除去成本|扣完成本|刨去|profit|after (?:fuel|costs)"
+    ),
+    "total": _rx(
+        r"总共|合计|一共|加起来|总计|总收入|算上|加在一起|"
+        r"in total|total|altogether|all together|all in"
+    ),
+    "part": _rx(r"其中|占|including|of which"),
+    "rent": _rx(r"房租|租金|出租|租出去|收租|rent|rental|let out"),
+    "rent_income": _rx(
+        r"出租|租出去|收租|租金收入|房租收入|rent\b.{0,20}\bout\b|let out|collect .{0,20}rent|"
+        r"rent from|rental income"
+    ),
+    "upper": _rx(r"多的时候|最多|最高|好的时候|旺季|up to|at most|maximum|at best"),
+    "pension": _rx(r"退休金|养老金|退休工资|pension"),
+    "parttime": _rx(r"兼职|副业|外快|打零工|家教|part[- ]time|side job|tutoring|freelance"),
+    "base": _rx(r"底薪|基本工资|基本|base|basic"),
+    "commission": _rx(r"提成|佣金|绩效|commission"),
+    "addition": _rx(r"另外|还有|加上|再加上|外加|还能|多挣|多个|plus|also|on top|as well|another"),
+    "expense": _rx(r"花|支出|开销|消费|生活费|给父母|交房租|付房租|占了|spend|expense|cost"),
+    "savings": _rx(r"存款|积蓄|存了|攒|savings|saved"),
+    "previous": _rx(
+        r"以前|之前|原来|上一份|上一家|上个单位|前公司|退休前|previous|used to|formerly"
+    ),
+    "hypothetical": _rx(r"希望|想要|期望|目标|要是|如果|expect|hope|would like|if I"),
+    "number_id": _rx(r"编号|号码|单号|number|No\.|#"),
+    "deduction": _rx(r"扣掉|扣除|扣|缴|交|deduct|deposit|contribut"),
+}
+
+# words right after a number that make it not money (durations, counts, ages, dates, sizes)
+NON_MONEY_AFTER = _rx(
+    r"\s*(?:个?小时|个?钟头|个月|个星期|年(?!薪|收入|入)|周岁|岁|天(?!薪)|日(?!薪|结)|号|点|分钟|次|人|口|家|套|辆|亩|平|米|"
+    r"层|楼|单|%|％|个百分点|倍|成|折|期|级|th\b|st\b|nd\b|rd\b|-?years?\b|-?months?\b|-?weeks?\b|"
+    r"-?days?\b|-?hours?\b|hrs?\b|people|kids|children|times|percent|shifts|sq)",
+)
+# words just before a number that make it not money
+NON_MONEY_BEFORE = _rx(r"(?:第|编号|号码|number|No\.|#|age|aged|I'm|I am|今年|年龄)\s*$")
+
+# stability wording
+STABLE = _rx(
+    r"固定工资|固定|编制|公务员|事业单位|国企|央企|机关|教师|退休金|养老金|稳定|按时发|准时|"
+    r"government job|civil servant|fixed salary|stable|steady|pension|public hospital"
+)
+COMMISSION = _rx(r"提成|佣金|commission|销售|sales|中介")
+GIG = _rx(
+    r"日结|跑单|零工|打零工|外卖|骑手|滴滴|网约车|代驾|临时|摆摊|周结|按天|接活|活多|gig|freelance|"
+    r"contractor|cash in hand|no contract|shifts|ride-hailing|driver"
+)
+UNSTABLE = _rx(
+    r"不稳定|浮动|波动|不固定|时有时无|看情况|淡季|旺季|不等|不一定|多劳多得|depending|varies|"
+    r"irregular|unstable|fluctuat|uncertain"
+)
+
+# explicit no income
+NO_INCOME = _rx(
+    r"没有?(?:任何|别的|其他)?收入|无收入|收入为零|零收入|没收入|没有工作|没工作|待业|失业|无业|"
+    r"no (?:source of )?income|zero income|not working|unemployed|don't have a job|no job|"
+    r"no income of my own|out of work"
+)
