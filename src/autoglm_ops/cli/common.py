@@ -29,12 +29,12 @@ def cli_errors(fn: Callable[P, R]) -> Callable[P, R]:
         try:
             return fn(*args, **kwargs)
         except AutoGLMError as exc:
-            err_console.print(f"[bold red]error:[/] {exc.message}", highlight=False)
+            err_console.print(f"[bold red]error:[/] {exc.message}", highlight=False, soft_wrap=True)
             raise typer.Exit(2 if isinstance(exc, CallerError) else 1) from None
         except PydanticValidationError as exc:
             err = exc.errors()[0]
             where = ".".join(str(p) for p in err["loc"])
-            err_console.print(f"[bold red]error:[/] setting {where}: {err['msg']}")
+            err_console.print(f"[bold red]error:[/] setting {where}: {err['msg']}", soft_wrap=True)
             raise typer.Exit(2) from None
 
     return wrapper

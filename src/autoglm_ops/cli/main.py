@@ -12,6 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemaining
 from rich.table import Table
 
 from autoglm_ops.backends.registry import create_backend
+from autoglm_ops.cli import risk
 from autoglm_ops.cli.common import cli_errors, console, make_settings
 from autoglm_ops.core.errors import ValidationError
 from autoglm_ops.evals.runner import evaluate, load_cases
@@ -26,6 +27,7 @@ app = typer.Typer(
 )
 keys_app = typer.Typer(help="Manage API keys (stored hashed).", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
+app.add_typer(risk.app, name="risk")
 
 BackendOpt = Annotated[str | None, typer.Option("--backend", "-b", help="extraction backend")]
 TaskOpt = Annotated[str, typer.Option("--task", "-t", help="task name (see `autoglm-ops tasks`)")]
@@ -50,9 +52,13 @@ def serve(
     grpc_port: Annotated[int | None, typer.Option("--grpc-port", help="gRPC port")] = None,
     backend: BackendOpt = None,
 ) -> None:
-    """Start the HTTP service (embedded defaults: SQLite under ./var, the built-in model)."""
+    """Start the HTTP and gRPC services (--grpc-port 0: HTTP only) on one platform
+    (embedded defaults: SQLite under ./var, the built-in model)."""
+    import asyncio
+
     import uvicorn
 
+    from autoglm_ops.api.grpc.server import serve_alongside
     from autoglm_ops.api.rest.app import create_app
     from autoglm_ops.service.platform import Platform
 
@@ -74,13 +80,22 @@ def serve(
             highlight=False,
             soft_wrap=True,
         )
-    uvicorn.run(
-        create_app(platform=platform),
-        host=settings.host,
-        port=settings.port,
-        log_level=settings.log_level.lower(),
-        access_log=False,
+    http = uvicorn.Server(
+        uvicorn.Config(
+            create_app(platform=platform),
+            host=settings.host,
+            port=settings.port,
+            log_level=settings.log_level.lower(),
+            access_log=False,
+        )
     )
+    if settings.grpc_port:
+        console.print(f"gRPC PredictionService on {settings.host}:{settings.grpc_port}")
+    try:
+        # one event loop for both edges; SIGINT/SIGTERM drain both
+        asyncio.run(serve_alongside(platform, settings.grpc_port, http))
+    finally:
+        platform.close()
 
 
 @app.command()

@@ -24,7 +24,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Literal, Protocol
 
-from autoglm_ops.evals.compare import numbers_equal
+from autoglm_ops.core.compare import numbers_equal
 from autoglm_ops.tasks.schema import FieldSpec, TaskDefinition
 from autoglm_ops.text.numerals import find_numbers
 
