@@ -236,3 +236,10 @@ def test_dev_and_test_are_the_committed_hash_split() -> None:
     assert set(parts["dev"]) | set(parts["test"]) == set(raw)
     share = len(parts["dev"]) / len(raw)
     assert 0.3 <= share <= 0.5
+
+
+def test_income_contract_text_is_income_parsings(
+    task: TaskDefinition, income_task: TaskDefinition
+) -> None:
+    # the income fields must read exactly as in income_parsing, so one extractor serves both
+    assert task.contract.rstrip().endswith(income_task.contract.rstrip())
