@@ -97,7 +97,9 @@ class _Call:
         platform = self.platform
         started = time.perf_counter()
         status, code = "200", ""
-        with platform.tracing.span(f"autoglm.{self.route}", tenant=self.principal.tenant) as sp:
+        with platform.tracing.span(
+            f"autoglm.service.{self.route}", tenant=self.principal.tenant
+        ) as sp:
             try:
                 yield self
             except AutoGLMError as exc:

@@ -39,6 +39,8 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 REDIS_PREFIX = "autoglm:ratelimit:"
+# float drift of the refill arithmetic must not cost a caller a whole token
+_EPSILON = 1e-9
 
 
 class RateLimiter(Protocol):
@@ -97,8 +99,8 @@ class TokenBucket:
             now = self._clock()
             tokens, at = self._buckets.get(key, (float(self.burst), now))
             tokens = min(float(self.burst), tokens + max(0.0, now - at) * self.rate)
-            if tokens >= 1.0:
-                self._buckets[key] = (tokens - 1.0, now)
+            if tokens >= 1.0 - _EPSILON:
+                self._buckets[key] = (max(0.0, tokens - 1.0), now)
                 return 0.0
             self._buckets[key] = (tokens, now)
             if len(self._buckets) > 10_000:
@@ -137,8 +139,8 @@ end
 tokens = math.min(burst, tokens + math.max(0, now - at) * rate)
 local granted = 0
 local wait = 0
-if tokens >= 1 then
-  tokens = tokens - 1
+if tokens >= 1 - 1e-9 then
+  tokens = math.max(0, tokens - 1)
   granted = 1
 else
   wait = math.ceil((1 - tokens) / rate)

@@ -1,14 +1,15 @@
-"""The REST edge against a real uvicorn server and a real SQLite file."""
+"""The REST edge against a real uvicorn server, on a real SQLite file and on PostgreSQL."""
 
 from __future__ import annotations
 
 import json
-import sqlite3
 import socket
+import sqlite3
 from collections.abc import Iterator
 
 import httpx
 import pytest
+from sqlalchemy import text
 
 from autoglm_ops.api.rest.app import create_app
 from autoglm_ops.core.settings import Settings
@@ -19,9 +20,12 @@ SEED_TEXT = "我月均收入约1.8万元,有公积金缴纳记录"
 
 
 @pytest.fixture
-def platform(settings: Settings) -> Iterator[Platform]:
-    p = Platform.from_settings(settings.model_copy(update={"max_body_bytes": 4096,
-                                                           "max_text_chars": 500}))
+def platform(settings: Settings, database_url: str) -> Iterator[Platform]:
+    p = Platform.from_settings(
+        settings.model_copy(
+            update={"max_body_bytes": 4096, "max_text_chars": 500, "database_url": database_url}
+        )
+    )
     yield p
     p.close()
 
@@ -54,8 +58,9 @@ def test_health_and_ready(client: httpx.Client) -> None:
 
 
 def test_extract_answers_and_stores(client: httpx.Client, key: str, platform: Platform) -> None:
-    r = client.post("/v1/extract", json={"text": SEED_TEXT, "task": "income_parsing"},
-                    headers=auth(key))
+    r = client.post(
+        "/v1/extract", json={"text": SEED_TEXT, "task": "income_parsing"}, headers=auth(key)
+    )
     assert r.status_code == 200, r.text
     body = r.json()
     assert set(body) == {"request_id", "task", "data", "fields", "model", "review"}
@@ -65,37 +70,49 @@ def test_extract_answers_and_stores(client: httpx.Client, key: str, platform: Pl
         assert 0.0 <= f["confidence"] <= 1.0
         if f["evidence"] is not None:
             ev = f["evidence"]
-            assert SEED_TEXT[ev["start"]:ev["end"]] == ev["text"]
+            assert SEED_TEXT[ev["start"] : ev["end"]] == ev["text"]
     assert body["model"].startswith("rules@")
     assert isinstance(body["review"]["required"], bool)
-    # stored durably in the SQLite file with the text, readable only by the tenant
-    db = platform.settings.resolved_database_url.removeprefix("sqlite:///")
-    with sqlite3.connect(db) as conn:
-        row = conn.execute("select tenant, task, text from requests where request_id=?",
-                           (body["request_id"],)).fetchone()
-        mode = conn.execute("pragma journal_mode").fetchone()[0]
-    assert row == ("bank-a", "income_parsing", SEED_TEXT)
-    assert mode == "wal"
+    # stored durably with the text (read back over a new connection), readable only by the tenant
+    with platform.store.engine.connect() as conn:
+        row = conn.execute(
+            text("select tenant, task, text from requests where request_id=:r"),
+            {"r": body["request_id"]},
+        ).one()
+    assert tuple(row) == ("bank-a", "income_parsing", SEED_TEXT)
+    if platform.store.engine.dialect.name == "sqlite":
+        db = platform.settings.resolved_database_url.removeprefix("sqlite:///")
+        with sqlite3.connect(db) as conn:
+            assert conn.execute("pragma journal_mode").fetchone()[0] == "wal"
     got = client.get(f"/v1/requests/{body['request_id']}", headers=auth(key))
     assert got.status_code == 200 and got.json()["data"] == body["data"]
 
 
-def test_other_tenant_cannot_read_request(client: httpx.Client, key: str,
-                                          platform: Platform) -> None:
-    rid = client.post("/v1/extract", json={"text": SEED_TEXT, "task": "income_parsing"},
-                      headers=auth(key)).json()["request_id"]
+def test_other_tenant_cannot_read_request(
+    client: httpx.Client, key: str, platform: Platform
+) -> None:
+    rid = client.post(
+        "/v1/extract", json={"text": SEED_TEXT, "task": "income_parsing"}, headers=auth(key)
+    ).json()["request_id"]
     other = platform.store.create_key(["extract"], tenant="bank-b").secret
     r = client.get(f"/v1/requests/{rid}", headers=auth(other))
     assert r.status_code == 404
     assert rid in r.json()["error"]["message"]
 
 
-@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer nope"},
-                                     {"Authorization": "Basic abc"},
-                                     {"Authorization": "Bearer agk_123_wrong"}])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"Authorization": "Bearer nope"},
+        {"Authorization": "Basic abc"},
+        {"Authorization": "Bearer agk_123_wrong"},
+    ],
+)
 def test_missing_or_wrong_key_is_401(client: httpx.Client, headers: dict[str, str]) -> None:
-    r = client.post("/v1/extract", json={"text": SEED_TEXT, "task": "income_parsing"},
-                    headers=headers)
+    r = client.post(
+        "/v1/extract", json={"text": SEED_TEXT, "task": "income_parsing"}, headers=headers
+    )
     assert r.status_code == 401
     assert r.json()["error"]["code"] == "unauthenticated"
     assert SEED_TEXT not in r.text
@@ -104,8 +121,9 @@ def test_missing_or_wrong_key_is_401(client: httpx.Client, headers: dict[str, st
 def test_revoked_key_is_401(client: httpx.Client, platform: Platform) -> None:
     new = platform.store.create_key(["extract"])
     platform.store.revoke_key(new.key_id)
-    r = client.post("/v1/extract", json={"text": "x", "task": "income_parsing"},
-                    headers=auth(new.secret))
+    r = client.post(
+        "/v1/extract", json={"text": "x", "task": "income_parsing"}, headers=auth(new.secret)
+    )
     assert r.status_code == 401
 
 
@@ -139,27 +157,33 @@ def test_bad_bodies_are_422(client: httpx.Client, key: str, body: object) -> Non
 
 
 def test_invalid_json_is_400(client: httpx.Client, key: str) -> None:
-    r = client.post("/v1/extract", content=b'{"text": "abc", ',
-                    headers={**auth(key), "Content-Type": "application/json"})
+    r = client.post(
+        "/v1/extract",
+        content=b'{"text": "abc", ',
+        headers={**auth(key), "Content-Type": "application/json"},
+    )
     assert r.status_code == 400
     assert r.json()["error"]["code"] == "bad_request"
 
 
 def test_text_over_limit_is_413(client: httpx.Client, key: str) -> None:
-    r = client.post("/v1/extract", json={"text": "八" * 501, "task": "income_parsing"},
-                    headers=auth(key))
+    r = client.post(
+        "/v1/extract", json={"text": "八" * 501, "task": "income_parsing"}, headers=auth(key)
+    )
     assert r.status_code == 413
     assert "500" in r.json()["error"]["message"]
 
 
 def test_body_over_limit_is_413_by_content_length(client: httpx.Client, key: str) -> None:
-    r = client.post("/v1/extract", content=b"x" * 5000,
-                    headers={**auth(key), "Content-Type": "application/json"})
+    r = client.post(
+        "/v1/extract",
+        content=b"x" * 5000,
+        headers={**auth(key), "Content-Type": "application/json"},
+    )
     assert r.status_code == 413
 
 
-def test_chunked_body_over_limit_is_refused_before_read_whole(server: LiveServer,
-                                                              key: str) -> None:
+def test_chunked_body_over_limit_is_refused_before_read_whole(server: LiveServer, key: str) -> None:
     """No Content-Length: the limit is enforced while streaming, and the server answers 413
     without waiting for the (endless) rest of the body."""
     with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
