@@ -85,7 +85,7 @@ AFTER_TAX = _rx(
     r"税后|到手|实发|实到|实得|实拿|扣完税|扣税后|扣除个税|扣完社保公积金|"
     r"take[- ]home|after[- ]tax(?:es)?"
     r"|net (?:pay|salary|wage|wages|monthly|earnings|of tax)|(?:a month|per month|monthly|a year|"
-    r"a week|per week|weekly)\s+net\b|\bnet\s*$|^\s*net\b"
+    r"a week|per week|weekly)\s+net\b|\bnet\s*$|\bnet\s*(?=[\d$€£¥])"
 )
 PRE_TAX = _rx(r"税前|应发|gross|pre[- ]tax|before tax(?:es)?")
 

@@ -495,7 +495,8 @@ def _finish(
             if lo <= upper_chunk.value and (m.group().strip() not in ("-", "to") or lo > 0):
                 value = -lo if value < 0 else lo
                 upper, end, is_range = upper_chunk.value, upper_chunk.end, True
-                unit = unit or upper_chunk.unit
+                if upper_chunk.unit not in unit:
+                    unit += upper_chunk.unit
                 if upper_chunk.approx:
                     words.append("多")
     # English "between 6,000 and 9,000"
@@ -602,6 +603,9 @@ def parse_number(s: str) -> Decimal | None:
     body = s[body_start:].rstrip()
     if not body:
         return None
+    if body in _AMBIGUOUS_CAPITALS:  # skipped by the scanner (放肆, 陆地), a numeral on its own
+        plain = normalize(body)
+        return Decimal(_DIGITS[plain]) if plain in _DIGITS else Decimal(_SMALL[plain])
     found = find_numbers(body)
     if len(found) != 1:
         return None

@@ -1,0 +1,58 @@
+"""Money candidates: currency, period, tax, owner, cue features, and the contract arithmetic."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from autoglm_ops.text.amounts import income_candidates, segments, to_monthly
+
+
+@pytest.mark.parametrize(
+    ("amount", "period", "monthly"),
+    [
+        (Decimal(360000), "year", Decimal("30000.00")),
+        (Decimal(85000), "year", Decimal("7083.33")),
+        (Decimal(1250), "week", Decimal("5416.67")),
+        (Decimal(300), "day", Decimal("6525.00")),
+        (Decimal(230), "day", Decimal("5002.50")),
+        (Decimal(8000), "month", Decimal("8000.00")),
+        (Decimal(8000), None, Decimal("8000.00")),
+    ],
+)
+def test_to_monthly_is_the_contract_arithmetic(
+    amount: Decimal, period: str | None, monthly: Decimal
+) -> None:
+    assert to_monthly(amount, period) == monthly
+
+
+def test_candidate_describes_currency_period_tax_and_owner() -> None:
+    text = "税后到手每月HK$28,000，老婆月薪两万"
+    first, second = income_candidates(text)
+    assert (first.amount, first.currency, first.currency_explicit) == (28000, "HKD", True)
+    assert (first.period, first.after_tax, first.owner) == ("month", True, "self")
+    assert text[first.start : first.end] == "HK$28,000"
+    assert (second.amount, second.currency, second.currency_explicit) == (20000, "CNY", False)
+    assert second.owner == "other"
+
+
+def test_non_money_numbers_are_not_candidates() -> None:
+    text = "每天跑十个小时，社保缴了36个月，今年28岁，12%的提成，第3年"
+    assert income_candidates(text) == []
+
+
+def test_features_are_flat_and_carry_cues() -> None:
+    (loan, pay) = income_candidates("想贷款30万，月薪一万五")
+    f = loan.features()
+    assert f["left_loan"] is True and f["amount"] == 300000.0
+    g = pay.features()
+    assert g["period"] == "month" and g["left_income"] is True and g["left_loan"] is False
+    assert all(isinstance(v, float | str | bool) for v in g.values())
+
+
+def test_segments_split_clauses_not_thousands_separators() -> None:
+    text = "月薪12,000元，税后1.8万。老婆6000"
+    segs = segments(text)
+    assert [text[s.start : s.end] for s in segs] == ["月薪12,000元，", "税后1.8万。", "老婆6000"]
+    assert [s.sentence for s in segs] == [0, 0, 1]

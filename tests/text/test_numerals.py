@@ -1,0 +1,206 @@
+"""Numeral normaliser: every contract form, full-width, separators, ranges, property tests."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import cn2an
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from autoglm_ops.text.numerals import find_numbers, normalize, parse_number
+
+CONTRACT_FORMS = [
+    ("1.8万", 18000),
+    ("两万五", 25000),
+    ("一万二", 12000),
+    ("七千二", 7200),
+    ("1万8", 18000),
+    ("1w5", 15000),
+    ("1W5", 15000),
+    ("3k", 3000),
+    ("3K", 3000),
+    ("壹万贰仟", 12000),
+    ("捌仟伍佰", 8500),
+    ("陆仟叁佰", 6300),
+    ("１８０００", 18000),
+    ("12,000", 12000),
+    ("１２，０００", 12000),
+    ("十万", 100000),
+    ("三百", 300),
+    ("九千多", 9000),
+    ("9千多", 9000),
+    ("过万", 10000),
+    ("七八千", 7000),
+    ("四五千", 4000),
+    ("5k-2w", 5000),
+    ("8000到10000", 8000),
+    ("一万二三", 12000),
+    ("十七八万", 170000),
+    ("1-2万", 10000),
+    ("百三", 130),
+    ("千三", 1300),
+    ("十三万二", 132000),
+    ("一千零五", 1005),
+    ("两千零三十万", 20300000),
+    ("2千零30万", 20300000),
+    ("3万4000", 34000),
+    ("4.78万亿", 4780000000000),
+    ("四万万", 400000000),
+    ("十多万", 100000),
+    ("二十几万", 200000),
+    ("约1.8万", 18000),
+    ("两千三点一", Decimal("2300.1")),
+    ("二零二四", 2024),
+    ("兩萬五", 25000),
+    ("ten thousand five hundred", 10500),
+    ("five thousand two hundred", 5200),
+    ("2 million", 2000000),
+]
+
+
+@pytest.mark.parametrize(("form", "value"), CONTRACT_FORMS)
+def test_parse_number_contract_forms(form: str, value: int | Decimal) -> None:
+    assert parse_number(form) == Decimal(value)
+
+
+@pytest.mark.parametrize("s", ["", "万", "百", "工资", "一切", "四川", "队伍", "abc", "8000元"])
+def test_parse_number_rejects_non_numerals(s: str) -> None:
+    assert parse_number(s) is None
+
+
+def test_range_mentions_carry_both_bounds() -> None:
+    (m,) = find_numbers("月薪七八千")
+    assert (m.value, m.upper, m.is_range, m.text) == (7000, 8000, True, "七八千")
+    (m,) = find_numbers("每月5k-2w不等")
+    assert (m.value, m.upper, m.unit) == (5000, 20000, "kw")
+    (m,) = find_numbers("between 6,000 and 9,000 a month")
+    assert (m.value, m.upper, m.is_range) == (6000, 9000, True)
+    (m,) = find_numbers("$1,500-$2,500 a month")
+    assert (m.value, m.upper) == (1500, 2500)
+
+
+def test_approximation_words_are_flagged_and_value_kept() -> None:
+    (m,) = find_numbers("一天大概三百左右")[1:]
+    assert m.value == 300 and m.approx and set(m.approx_words) == {"左右", "大概"}
+    (m,) = find_numbers("月入过万")
+    assert (m.value, m.text, m.approx) == (10000, "过万", True)
+    (m,) = find_numbers("税后一万出头")
+    assert m.value == 10000 and "出头" in m.approx_words
+    (m,) = find_numbers("about $4,200 a month")
+    assert m.value == 4200 and m.approx_words == ("about",)
+
+
+def test_trailing_one_before_a_classifier_is_the_period() -> None:
+    values = [m.value for m in find_numbers("一万二一个月")]
+    assert values[0] == 12000
+    assert find_numbers("十一个月")[0].value == 11
+
+
+def test_non_numbers_are_skipped() -> None:
+    assert find_numbers("一直在百度上班，五险一金齐全") == []
+    assert find_numbers("我家在四川") == []
+    assert find_numbers("这是我的队伍") == []
+
+
+def test_percent_and_ordinal_flags() -> None:
+    (m,) = find_numbers("公积金按12%的比例交")
+    assert m.percent and m.value == 12
+    (m,) = find_numbers("市第一中学")
+    assert m.ordinal
+
+
+def test_fullwidth_offsets_index_the_original_text() -> None:
+    text = "每月工资４５００元（税前），１２，０００也行"
+    for m in find_numbers(text):
+        assert text[m.start : m.end] == m.text
+    assert [m.value for m in find_numbers(text)] == [4500, 12000]
+    assert len(normalize(text)) == len(text)
+
+
+# --- property tests ----------------------------------------------------------------------------
+
+_DIG = "零一二三四五六七八九"
+
+
+def _cn(n: int) -> str:
+    """Chinese rendering built independently of the parser (standard 万/亿 grouping)."""
+
+    def group(g: int) -> str:
+        out, zero = "", False
+        for unit, div in (("千", 1000), ("百", 100), ("十", 10), ("", 1)):
+            d = g // div % 10
+            if d:
+                if zero and out:
+                    out += "零"
+                out += _DIG[d] + unit
+                zero = False
+            else:
+                zero = True
+        return out
+
+    parts, n0 = [], n
+    for unit, div in (("亿", 10**8), ("万", 10**4), ("", 1)):
+        g = n0 // div % 10**4
+        if g:
+            if parts and g < 1000:
+                parts.append("零")
+            parts.append(group(g) + unit)
+        elif parts and n0 % div:
+            pass
+    s = "".join(parts)
+    return s.replace("零零", "零")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(min_value=1, max_value=99_999_999))
+def test_chinese_rendering_parses_back(n: int) -> None:
+    assert parse_number(_cn(n)) == n
+    assert parse_number(cn2an.an2cn(n)) == n
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(min_value=1, max_value=99_999_999))
+def test_financial_capitals_parse_back(n: int) -> None:
+    assert parse_number(cn2an.an2cn(n, "up")) == n
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(min_value=1, max_value=999), st.integers(min_value=1, max_value=9))
+def test_n_unit_m_forms(n: int, m: int) -> None:
+    assert parse_number(f"{n}万{m}") == n * 10000 + m * 1000
+    assert parse_number(f"{n}w{m}") == n * 10000 + m * 1000
+    assert parse_number(f"{n}k{m}") == n * 1000 + m * 100
+    assert parse_number(f"{n}千{m}") == n * 1000 + m * 100
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(min_value=0, max_value=10**9))
+def test_fullwidth_equals_halfwidth(n: int) -> None:
+    half = f"{n:,}"
+    full = half.translate({c: c + 0xFEE0 for c in range(0x21, 0x7F)})
+    assert parse_number(full) == parse_number(half) == n
+
+
+_SENTENCE = st.lists(
+    st.sampled_from(
+        ["月薪", "两万五", "，", "1.8万", "年薪36万", "一天三百", "左右", "七八千", "5k-2w",
+         "到手", "１８０００", "元", "约", "多", " ", "12,000", "老婆", "一万二", "社保", "3k"]
+    ),
+    min_size=1,
+    max_size=8,
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(_SENTENCE)
+def test_offsets_cover_text_that_reparses_to_the_value(parts: list[str]) -> None:
+    text = "".join(parts)
+    last_end = 0
+    for m in find_numbers(text):
+        assert text[m.start : m.end] == m.text
+        assert m.start >= last_end
+        last_end = m.end
+        if not m.percent and not m.ordinal:
+            assert parse_number(m.text) == m.value
