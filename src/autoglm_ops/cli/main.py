@@ -12,7 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemaining
 from rich.table import Table
 
 from autoglm_ops.backends.registry import create_backend
-from autoglm_ops.cli import risk
+from autoglm_ops.cli import applications, risk
 from autoglm_ops.cli.common import cli_errors, console, make_settings
 from autoglm_ops.core.errors import ValidationError
 from autoglm_ops.evals.runner import evaluate, load_cases
@@ -28,6 +28,7 @@ app = typer.Typer(
 keys_app = typer.Typer(help="Manage API keys (stored hashed).", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
 app.add_typer(risk.app, name="risk")
+app.add_typer(applications.app, name="applications")
 
 BackendOpt = Annotated[str | None, typer.Option("--backend", "-b", help="extraction backend")]
 TaskOpt = Annotated[str, typer.Option("--task", "-t", help="task name (see `autoglm-ops tasks`)")]

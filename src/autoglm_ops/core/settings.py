@@ -26,7 +26,8 @@ class Settings(BaseSettings):
     backend: str = Field("rules", description="default extraction backend")
     host: str = "127.0.0.1"
     port: int = 8000
-    grpc_port: int = 50051
+    grpc_port: int = Field(50051, ge=0, le=65535, description="0 disables the gRPC server")
+    grpc_reflection: bool = Field(False, description="expose gRPC server reflection")
     max_text_chars: int = Field(20_000, gt=0)
     max_body_bytes: int = Field(256 * 1024, gt=0)
     review_threshold: float = Field(0.8, ge=0.0, le=1.0)
@@ -38,6 +39,10 @@ class Settings(BaseSettings):
     otlp_endpoint: str | None = Field(None, description="OTLP/HTTP base URL; unset: no traces")
     # a secret used to sign things (e.g. session cookies of the console); refused at placeholder
     secret_key: SecretStr = SecretStr("dev-only-secret")
+
+    # credit decisions
+    policy_file: Path | None = Field(None, description="credit policy YAML; default: built-in")
+    risk_model_dir: Path | None = Field(None, description="risk model folder; default: built-in")
 
     # LLM backend (OpenAI-compatible)
     llm_base_url: str | None = None

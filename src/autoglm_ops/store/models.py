@@ -50,3 +50,25 @@ class RequestRecord(Base):
         Index("ix_requests_tenant_created", "tenant", "created_at"),
         Index("ix_requests_review", "tenant", "review_required"),
     )
+
+
+class ApplicationRecord(Base):
+    """One credit application and its audit record: input, fields with their sources and
+    evidence, the suggestion with the policy and model versions, and intake problems."""
+
+    __tablename__ = "applications"
+
+    application_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    tenant: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    text: Mapped[str] = mapped_column(Text)
+    form: Mapped[dict[str, Any]] = mapped_column(JSON)
+    fields: Mapped[dict[str, Any]] = mapped_column(JSON)
+    decision: Mapped[str] = mapped_column(String(20))
+    suggestion: Mapped[dict[str, Any]] = mapped_column(JSON)
+    intake_problems: Mapped[list[str]] = mapped_column(JSON)
+    model: Mapped[str] = mapped_column(String(200))
+    policy_version: Mapped[str] = mapped_column(String(100))
+    latency_ms: Mapped[float] = mapped_column(Float)
+
+    __table_args__ = (Index("ix_applications_tenant_created", "tenant", "created_at"),)

@@ -17,7 +17,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from autoglm_ops.core.errors import NotFoundError, StoreUnavailableError, ValidationError
 from autoglm_ops.store.db import make_engine, migrate, session_factory
-from autoglm_ops.store.models import ApiKey, RequestRecord
+from autoglm_ops.store.models import ApiKey, ApplicationRecord, RequestRecord
 from autoglm_ops.store.writer import GroupCommitWriter
 
 SCOPES = ("extract", "review", "admin")
@@ -51,6 +51,24 @@ def _hash_secret(secret: str) -> str:
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def _why(exc: SQLAlchemyError) -> str:
+    """A fixed, operator-facing reason for a database failure. The driver's own message is
+    only matched, never repeated: it may quote the statement's parameters (customer text)."""
+    msg = str(getattr(exc, "orig", None) or "").lower()
+    if "readonly" in msg or "read-only" in msg or "read only" in msg:
+        return (
+            "it is read-only (check the permissions of the database file and its directory, "
+            "and that the volume is mounted read-write)"
+        )
+    if "disk is full" in msg or "no space left" in msg or "disk full" in msg:
+        return "the disk is full (free space on the volume that holds the database)"
+    if "locked" in msg:
+        return "it is locked by another writer"
+    if isinstance(exc, OperationalError):
+        return "it cannot be reached or written (check AUTOGLM_DATABASE_URL and the server)"
+    return type(exc).__name__
 
 
 class Store:
@@ -89,8 +107,7 @@ class Store:
         return self._writer
 
     def _fail(self, exc: SQLAlchemyError, what: str) -> StoreUnavailableError:
-        kind = "locked or read-only" if isinstance(exc, OperationalError) else type(exc).__name__
-        return StoreUnavailableError(f"the database is unavailable while {what} ({kind})")
+        return StoreUnavailableError(f"the database is unavailable while {what}: {_why(exc)}")
 
     # --- health ---------------------------------------------------------------------------------
     def ping(self) -> bool:
@@ -101,6 +118,10 @@ class Store:
                 if self.engine.dialect.name == "sqlite":
                     # a read-only file or a full disk only shows on a write
                     conn.exec_driver_sql("PRAGMA user_version = 0")
+                elif self.engine.dialect.name == "postgresql":
+                    # a hot standby or a read-only role answers SELECT but refuses writes
+                    ro = conn.exec_driver_sql("SHOW transaction_read_only").scalar()
+                    return ro != "on"
             return True
         except SQLAlchemyError:
             return False
@@ -191,13 +212,20 @@ class Store:
     def save_request(self, record: RequestRecord) -> None:
         """Store one answered request durably: returns once its transaction has committed
         (group commit shares one transaction among concurrent requests)."""
+        self._save(record, "storing a request")
+
+    def save_application(self, record: ApplicationRecord) -> None:
+        """Store one application's audit record durably (group commit, as requests)."""
+        self._save(record, "storing an application")
+
+    def _save(self, row: RequestRecord | ApplicationRecord, what: str) -> None:
         try:
-            self.writer.write(record)
+            self.writer.write(row)
         except SQLAlchemyError as exc:
-            raise self._fail(exc, "storing a request") from None
+            raise self._fail(exc, what) from None
         except TimeoutError:
             raise StoreUnavailableError(
-                "the database did not commit the request in time; check its health"
+                "the database did not commit in time; check its health"
             ) from None
 
     def get_request(self, request_id: str, tenant: str) -> RequestRecord:
@@ -221,3 +249,15 @@ class Store:
     def request_ids(self) -> set[str]:
         with self._sessions() as s:
             return set(s.scalars(select(RequestRecord.request_id)).all())
+
+    # --- applications ---------------------------------------------------------------------------
+    def get_application(self, application_id: str, tenant: str) -> ApplicationRecord:
+        """One stored application of ``tenant``; another tenant's id reads as not found."""
+        try:
+            with self._sessions() as s:
+                row = s.get(ApplicationRecord, application_id)
+        except SQLAlchemyError as exc:
+            raise self._fail(exc, "reading an application") from None
+        if row is None or row.tenant != tenant:
+            raise NotFoundError(f"no application {application_id!r} for this tenant")
+        return row
