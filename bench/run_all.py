@@ -19,6 +19,7 @@ console = Console()
 # (section name, module, args): the order is the order in docs/benchmarks.md
 BENCHES: list[tuple[str, str, list[str]]] = [
     ("service_overhead", "bench.service_overhead", ["--seconds", "10", "--rounds", "2"]),
+    ("backends_compare", "bench.backends_compare", []),
 ]
 
 HEADER = """# Benchmarks
