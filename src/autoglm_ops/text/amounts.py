@@ -23,6 +23,7 @@ __all__ = [
     "AmountCandidate",
     "Segment",
     "income_candidates",
+    "money_mentions",
     "owner_at",
     "segments",
     "to_monthly",
@@ -205,18 +206,19 @@ def _cats(
 
 
 def _currency(t: str, m: NumberMention) -> tuple[str | None, tuple[int, int] | None]:
-    before = t[max(0, m.start - 8) : m.start]
-    for rx, code in lx.CURRENCY_BEFORE:
-        hit = rx.search(before)
-        if hit:
-            off = m.start - len(before)
-            return code, (off + hit.start(), off + hit.end())
+    # a mark after the number wins: in "4人民币 5美元" the 人民币 before 5 belongs to 4
     after = t[m.end : m.end + 24]
     for rx, code in lx.CURRENCY_AFTER:
         hit = rx.match(after)
         if hit:
             s = m.end + hit.start() + (len(hit.group()) - len(hit.group().lstrip()))
             return code, (s, m.end + hit.end())
+    before = t[max(0, m.start - 8) : m.start]
+    for rx, code in lx.CURRENCY_BEFORE:
+        hit = rx.search(before)
+        if hit:
+            off = m.start - len(before)
+            return code, (off + hit.start(), off + hit.end())
     return None, None
 
 
@@ -265,6 +267,17 @@ def _tax(
     if best is None:
         return None, None
     return best[1], (best[2], best[3])
+
+
+def money_mentions(text: str) -> list[tuple[NumberMention, str, tuple[int, int]]]:
+    """Numbers with an explicit currency mark next to them: (mention, ISO code, mark span)."""
+    t = normalize(text)
+    out = []
+    for m in find_numbers(text):
+        code, span = _currency(t, m)
+        if code is not None and span is not None:
+            out.append((m, code, span))
+    return out
 
 
 def _money_like(t: str, m: NumberMention, currency: str | None) -> bool:

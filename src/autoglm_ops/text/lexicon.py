@@ -59,7 +59,13 @@ PERIOD_AFTER: list[tuple[re.Pattern[str], str]] = [
 
 # (pattern, ISO code); order matters: longer marks first
 CURRENCY_BEFORE: list[tuple[re.Pattern[str], str]] = [
-    (_rx(r"(?:US\$|USD)\s*$"), "USD"),
+    (_rx(r"(?:US\$|USD|US\s\$|usd\$)\s*$"), "USD"),
+    (_rx(r"(?:\bC\s?\$|CA\$|CAD\$?)\s*$"), "CAD"),
+    (_rx(r"(?:\bA\s?\$|AU\$|AUD\$?)\s*$"), "AUD"),
+    (_rx(r"(?:NZ\$|NZD\$?)\s*$"), "NZD"),
+    (_rx(r"(?:Mex\$|MXN\$?)\s*$"), "MXN"),
+    (_rx(r"(?:HK\s\$)\s*$"), "HKD"),
+    (_rx(r"(?:CHF)\s*$"), "CHF"),
     (_rx(r"(?:HK\$|HKD|港币)\s*$"), "HKD"),
     (_rx(r"(?:(?<![A-Z])S\$|SGD|新币)\s*$"), "SGD"),
     (_rx(r"(?:RMB|CNY|人民币|¥|￥)\s*$"), "CNY"),
@@ -75,6 +81,15 @@ CURRENCY_AFTER: list[tuple[re.Pattern[str], str]] = [
     (_rx(r"^\s*(?:欧元|欧|EUR|euros?)"), "EUR"),
     (_rx(r"^\s*(?:英镑|GBP|pounds?(?: sterling)?)"), "GBP"),
     (_rx(r"^\s*(?:日元|JPY|yen)"), "JPY"),
+    (_rx(r"^\s*(?:瑞士法郎|CHF|swiss francs?)"), "CHF"),
+    (_rx(r"^\s*(?:新台币|台币|TWD)"), "TWD"),
+    (_rx(r"^\s*(?:澳元|AUD|australian dollars?)"), "AUD"),
+    (_rx(r"^\s*(?:加元|CAD|canadian dollars?)"), "CAD"),
+    (_rx(r"^\s*(?:chinese yuan)"), "CNY"),
+    (_rx(r"^\s*\$"), "USD"),
+    (_rx(r"^\s*€"), "EUR"),
+    (_rx(r"^\s*£"), "GBP"),
+    (_rx(r"^\s*[¥￥]"), "CNY"),
     (_rx(r"^\s*(?:元人民币|人民币|元|块钱|块|RMB|CNY|yuan|kuai)"), "CNY"),
     (_rx(r"^\s*dollars?"), "USD"),
 ]

@@ -49,6 +49,10 @@ _SMALL = {"十": 10, "百": 100, "千": 1000}
 _BIG = {"万": 10**4, "亿": 10**8, "兆": 10**12}
 _LATIN_UNIT = {"w": 10**4, "W": 10**4, "k": 1000, "K": 1000}
 _SCALE_WORDS = {
+    "hundred": 100,
+    "k": 1000,
+    "b": 10**9,
+    "trillion": 10**12,
     "thousand": 10**3,
     "million": 10**6,
     "mn": 10**6,
@@ -71,7 +75,11 @@ _TOKEN = re.compile(
     r"|(?P<cd>[零一二两三四五六七八九])|(?P<su>[十百千])|(?P<bu>[万亿兆])|(?P<dot>点)|(?P<apx>[多余几来])"
 )
 _QUANT_AFTER = re.compile(r"个|年|天|周|月|星期|礼拜")
-_SCALE_AFTER = re.compile(r"\s*(thousand|million|billion|bn|mn|M)(?![A-Za-z])")
+_SCALE_AFTER = re.compile(
+    r"\s*(hundred|thousand|million|billion|trillion|bn|mn|M|b(?=\b)|\s+k\b)(?![A-Za-z])"
+)
+_LETTERS_AFTER = re.compile(r"[A-Za-z]")
+_PRONOUN_ONE = re.compile(r"\b(?:the|this|that|which|each|any|every|no)\s+$", re.IGNORECASE)
 _PREFIX_APPROX = re.compile(
     r"(?P<w>大约|大概|大致|差不多|将近|接近|至少|起码|最少|不到|不足|最多|顶多|估计|超过|约|近|快|过|上|破"
     r"|about|around|approximately|approx\.?|roughly|nearly|almost|over|more than|at least|up to"
@@ -120,7 +128,13 @@ _EN_TENS = {
         ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
     )
 }
-_EN_SCALES = {"hundred": 100, "thousand": 10**3, "million": 10**6, "billion": 10**9}
+_EN_SCALES = {
+    "hundred": 100,
+    "thousand": 10**3,
+    "million": 10**6,
+    "billion": 10**9,
+    "trillion": 10**12,
+}
 _EN_WORD = "|".join(sorted([*_EN_UNITS, *_EN_TENS, *_EN_SCALES], key=len, reverse=True))
 _EN_NUMBER = re.compile(
     rf"\b(?:a\s+(?=hundred|thousand|million|billion))?(?:{_EN_WORD})"
@@ -251,7 +265,7 @@ def _items(toks: list[_Tok]) -> list[tuple[str, Decimal]] | None:
                 return None
         elif t.kind == "cd":
             d = _DIGITS[t.text]
-            out.append(("zero", Decimal(0)) if d == 0 and out else ("num", Decimal(d)))
+            out.append(("zero", Decimal(0)) if d == 0 else ("num", Decimal(d)))
         elif t.kind == "su":
             out.append(("small", Decimal(_SMALL[t.text])))
         elif t.kind == "bu":
@@ -275,7 +289,7 @@ def _toks_value(toks: list[_Tok]) -> Decimal | None:
     if not toks:
         return None
     text = "".join(t.text for t in toks if t.kind != "lu")
-    plain = all(t.kind in ("cd", "su", "bu", "dot") for t in toks)
+    plain = all(t.kind in ("cd", "su", "bu") for t in toks)
     if plain and len(text) > 1 and text[0] not in "百千万亿":
         v = _cn2an_value(text)  # plain Chinese numeral: the library is right here
         if v is not None:
@@ -311,7 +325,8 @@ def _chunk_values(toks: list[_Tok]) -> tuple[Decimal, Decimal | None, bool] | No
     """(value, upper bound or None, approx) of a chunk: ranges 七八千, infix approx 十多万."""
     approx = any(t.kind == "apx" for t in toks)
     toks = [t for t in toks if t.kind != "apx"]
-    for k in range(len(toks) - 1):
+    dot = next((k for k, t in enumerate(toks) if t.kind == "dot"), len(toks))
+    for k in range(dot - 1):  # 十点二三三 is a decimal, not a range
         a, b = toks[k], toks[k + 1]
         if a.kind == b.kind == "cd":
             d1, d2 = _DIGITS[a.text], _DIGITS[b.text]
@@ -345,7 +360,11 @@ def _scan_tokens(t: str, i: int) -> list[_Tok]:
                 k = pos
                 while k < n and t[k] in " \t":
                     k += 1
-                if k < n and t[k] in _CN_CHARS and not (prev == "ar" and t[k] in _DIGITS):
+                if (
+                    k < n
+                    and (t[k] in _CN_CHARS or t[k] in "多余几")
+                    and not (prev == "ar" and t[k] in _DIGITS)
+                ):
                     pos = k
                     continue
             break
@@ -389,8 +408,11 @@ def _scan_chunk(t: str, i: int) -> tuple[_Chunk | None, int]:
     if toks[-1].kind == "ar":
         m = _SCALE_AFTER.match(t, end)
         if m:
-            toks.append(_Tok("lu", m.group(1), m.start(1), m.end(1)))
+            word = m.group(1).strip()
+            toks.append(_Tok("lu", word, m.end(1) - len(word), m.end(1)))
             end = m.end()
+        elif _LETTERS_AFTER.match(t, end) and toks[-1].text[-1].isdigit():
+            return None, end  # 29km, 180ml, 4th, 11a: a measure or a code, not a number
     kinds = {tk.kind for tk in toks}
     if len(toks) == 1 and toks[0].kind in ("su", "bu") and toks[0].text != "十":
         return None, end  # 百度, bare 万 (过万 is handled by the caller)
@@ -565,6 +587,8 @@ def _merge_english(text: str, t: str, found: list[NumberMention]) -> list[Number
         v = _en_words_value(m.group())
         if v is None:
             continue
+        if m.group().lower() == "one" and _PRONOUN_ONE.search(t, max(0, m.start() - 8), m.start()):
+            continue  # "the one you mentioned"
         end = m.end()
         words: list[str] = []
         pm = _PREFIX_APPROX.search(t, max(0, m.start() - 16), m.start())

@@ -86,7 +86,7 @@ def decide_benefits(text: str) -> dict[str, FieldResult]:
     for fld in ("has_provident_fund", "has_social_insurance"):
         mine = [a for a in found if a.field == fld]
         if not mine:
-            fields[fld] = FieldResult(value=None, confidence=0.85, evidence=None)
+            fields[fld] = FieldResult(value=None, confidence=0.92, evidence=None)
             continue
         specific = [a for a in mine if a.specific] or mine
         last = max(specific, key=lambda a: a.start)

@@ -179,7 +179,7 @@ def _fields(
                 candidates=cands,
                 no_income=True,
             )
-        conf = 0.8 if not cands else 0.55
+        conf = 0.9 if not cands else 0.6
         if cands:
             reasons.append("money mentioned but none is the applicant's income")
         return IncomeDecision(
@@ -197,18 +197,18 @@ def _fields(
     start = min(c.start for c in chosen)
     end = max(c.end for c in chosen)
     # confidence: a single clear candidate is high; every resolved ambiguity costs
-    conf = 0.92
+    conf = 0.95
     if len(chosen) > 1:
-        conf -= 0.15
-    conf -= min(0.25, 0.07 * len(excluded))
-    if any(c.mention.is_range for c in chosen):
         conf -= 0.1
+    conf -= min(0.15, 0.04 * len(excluded))
+    if any(c.mention.is_range for c in chosen):
+        conf -= 0.05
         reasons.append("amount from range lower bound")
     if any(c.mention.approx for c in chosen):
-        conf -= 0.05
+        conf -= 0.03
         reasons.append("approximate amount")
     if first.period is None:
-        conf -= 0.1
+        conf -= 0.05
     if not first.near("income", "pension", "rent", "profit", "total", "parttime", "base"):
         conf -= 0.1
     conf = max(0.2, min(0.97, conf))
@@ -225,29 +225,32 @@ def _fields(
         english = sum(ch.isascii() and ch.isalpha() for ch in t) > len(t) / 3
         cur = FieldResult(
             value="CNY",
-            confidence=0.6 if english else 0.85,
+            confidence=0.75 if english else 0.9,
             evidence=_ev(text, first.start, first.end),
         )
         reasons.append("currency defaulted to CNY")
     if len(chosen) > 1 and len({c.period for c in chosen}) > 1:
         per = FieldResult(value=period, confidence=0.7, evidence=_ev(text, start, end))
     elif first.period_span:
-        pconf = {"adjacent": 0.92, "left": 0.9, "right": 0.8, "sentence": 0.65}
+        pconf = {"adjacent": 0.95, "left": 0.93, "right": 0.85, "sentence": 0.75}
         per = FieldResult(
             value=period,
             confidence=pconf.get(first.period_source, 0.6),
             evidence=_ev(text, *first.period_span),
         )
     else:
-        per = FieldResult(value="month", confidence=0.6, evidence=_ev(text, first.start, first.end))
+        per = FieldResult(value="month", confidence=0.8, evidence=_ev(text, first.start, first.end))
         reasons.append("period not stated, monthly assumed")
     tax_c = next((c for c in chosen if c.after_tax is not None and c.tax_span), None)
     if tax_c is not None and tax_c.tax_span is not None:
         tax = FieldResult(
-            value=tax_c.after_tax, confidence=0.88, evidence=_ev(text, *tax_c.tax_span)
+            value=tax_c.after_tax, confidence=0.9, evidence=_ev(text, *tax_c.tax_span)
         )
     else:
-        tax = _null(0.75)
+        stray = lx.AFTER_TAX.search(t) or lx.PRE_TAX.search(t)
+        tax = _null(0.6 if stray else 0.9)
+        if stray:
+            reasons.append("tax cue not attached to the income")
     return IncomeDecision(
         fields={
             "income_amount": amount,

@@ -141,7 +141,8 @@ def decide_tenure(text: str) -> FieldResult:
     """Years at the current employer, or the only working period stated; null otherwise."""
     found = _tenures(text)
     if not found:
-        return FieldResult(value=None, confidence=0.8, evidence=None)
+        durations = _durations(normalize(text), text)
+        return FieldResult(value=None, confidence=0.75 if durations else 0.92, evidence=None)
     pick = (
         next((x for x in found if x.current and x.specific), None)
         or next((x for x in found if x.specific), None)
