@@ -79,6 +79,18 @@ def test_logprob_confidence_over_value_tokens() -> None:
     assert conf_b is not None and math.isclose(conf_b, math.exp(-0.1 * n_tokens))
 
 
+def test_logprob_confidence_tolerates_whitespace_the_server_stripped() -> None:
+    toks = [
+        TokenLogprob("\n", -5.0, b"\n"),
+        TokenLogprob('{"a": ', -0.01, b'{"a": '),
+        TokenLogprob("7", -0.2, b"7"),
+        TokenLogprob("}", -0.01, b"}"),
+        TokenLogprob("\n  ", -3.0, b"\n  "),
+    ]
+    conf = value_logprob_confidence('{"a": 7}', (6, 7), toks)
+    assert conf is not None and math.isclose(conf, math.exp(-0.2))
+
+
 def test_logprob_confidence_refuses_tokens_that_do_not_spell_the_content() -> None:
     toks = [TokenLogprob("{}", -0.1, b"{}")]
     assert value_logprob_confidence('{"a": 1}', (6, 7), toks) is None

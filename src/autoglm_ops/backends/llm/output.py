@@ -106,16 +106,18 @@ def value_logprob_confidence(
 ) -> float | None:
     """exp(sum of the log-probabilities of the tokens covering ``span``), or None.
 
-    None when the tokens do not spell out ``content`` exactly (some servers drop or re-encode
-    tokens), since any offset mapping would then be a guess.
+    Servers may strip whitespace around the content that the tokens still carry (llama.cpp
+    does), so the content is located inside the tokens' bytes; None when it is not there (some
+    servers drop or re-encode tokens), since any offset mapping would then be a guess.
     """
     if not tokens:
         return None
     raw = content.encode("utf-8")
-    if b"".join(t.data for t in tokens) != raw:
+    base = b"".join(t.data for t in tokens).find(raw)
+    if base < 0:
         return None
-    lo = len(content[: span[0]].encode("utf-8"))
-    hi = len(content[: span[1]].encode("utf-8"))
+    lo = base + len(content[: span[0]].encode("utf-8"))
+    hi = base + len(content[: span[1]].encode("utf-8"))
     total, pos, covered = 0.0, 0, False
     for tok in tokens:
         end = pos + len(tok.data)
