@@ -53,7 +53,6 @@ def test_promtool_rule_unit_tests_pass() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-@needs_promtool
 def test_every_alert_has_a_firing_and_a_quiet_unit_test() -> None:
     cases = yaml.safe_load(RULE_TESTS.read_text(encoding="utf-8"))["tests"]
     fired: set[str] = set()

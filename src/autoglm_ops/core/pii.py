@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-__all__ = ["MASKS", "PiiKind", "PiiMatch", "find_pii", "mask_pii"]
+__all__ = ["MASKS", "PiiKind", "PiiMatch", "find_pii", "id_check_char", "luhn_valid", "mask_pii"]
 
 
 class PiiKind(StrEnum):
