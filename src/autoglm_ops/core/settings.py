@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     rate_limit_per_minute: float = Field(0, ge=0, description="per API key; 0 disables")
     rate_limit_burst: int = Field(0, ge=0, description="bucket size; 0: 10 s of the rate")
     redis_url: str | None = Field(None, description="e.g. redis://127.0.0.1:6379/0")
+    # load shedding of /v1/extract and /v1/applications (see api/rest/shedding.py)
+    max_inflight: int = Field(32, ge=0, description="concurrent expensive requests; 0: no limit")
+    shed_queue_ms: float = Field(0.0, ge=0, description="wait for a slot before a 503")
     otlp_endpoint: str | None = Field(None, description="OTLP/HTTP base URL; unset: no traces")
     # a secret used to sign things (e.g. session cookies of the console); refused at placeholder
     secret_key: SecretStr = SecretStr("dev-only-secret")
@@ -58,6 +61,7 @@ class Settings(BaseSettings):
     llm_token_budget: int = Field(16_000, gt=0, description="total tokens per extraction")
     llm_price_per_1k_input: float = Field(0.0, ge=0.0, description="cost per 1k prompt tokens")
     llm_price_per_1k_output: float = Field(0.0, ge=0.0, description="per 1k completion tokens")
+    llm_gguf_path: Path | None = Field(None, description="GGUF file of the llamacpp backend")
 
     @model_validator(mode="after")
     def _refuse_placeholders(self) -> Settings:

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, StrictStr
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from autoglm_ops.api.rest.middleware import BodyLimitMiddleware, ObservabilityMiddleware
+from autoglm_ops.api.rest.shedding import SheddingMiddleware
 from autoglm_ops.core.errors import AuthenticationError, AutoGLMError, status_for
 from autoglm_ops.core.settings import Settings, get_settings
 from autoglm_ops.observability.metrics import CONTENT_TYPE_LATEST
@@ -175,6 +176,11 @@ def create_app(settings: Settings | None = None, platform: Platform | None = Non
         return extraction.get_stored(platform, request_id=request_id, principal=principal)
 
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    # outside the body limit, inside observability: excess is refused before its body is
+    # read, and the refusals are still counted and logged
+    app.add_middleware(
+        SheddingMiddleware, max_inflight=settings.max_inflight, queue_ms=settings.shed_queue_ms
+    )
     # added last, so outermost: refusals by the body limit are counted and logged too
     app.add_middleware(ObservabilityMiddleware)
     return app

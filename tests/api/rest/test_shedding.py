@@ -1,0 +1,190 @@
+"""Load shedding: the admission limit as ASGI middleware, and in the real app over HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from starlette.types import Receive, Scope, Send
+
+from autoglm_ops.api.rest.app import create_app
+from autoglm_ops.api.rest.shedding import SheddingMiddleware
+from autoglm_ops.backends.base import Extractor
+from autoglm_ops.core.settings import Settings
+from autoglm_ops.core.types import Extraction
+from autoglm_ops.service.platform import Platform
+from autoglm_ops.tasks.schema import TaskDefinition
+from tests.conftest import LiveServer
+
+TEXT = "我月均收入约1.8万元,有公积金缴纳记录"
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"  # the middleware uses asyncio futures (as under uvicorn)
+
+
+class Gate:
+    """An inner ASGI app whose requests block until released; counts what reached it."""
+
+    def __init__(self) -> None:
+        self.open = asyncio.Event()
+        self.entered = 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        self.entered += 1
+        if scope["path"] != "/healthz":
+            await self.open.wait()
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+
+async def _settle() -> None:
+    for _ in range(20):
+        await asyncio.sleep(0)
+
+
+def _client(mw: SheddingMiddleware) -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=mw), base_url="http://t")
+
+
+@pytest.mark.anyio
+async def test_over_the_limit_gets_a_fast_503_and_probes_never_shed() -> None:
+    gate = Gate()
+    mw = SheddingMiddleware(gate, max_inflight=2)
+    async with _client(mw) as c:
+        held = [asyncio.create_task(c.post("/v1/extract", content=b"{}")) for _ in range(2)]
+        await _settle()
+        assert gate.entered == 2 and mw.inflight == 2
+        t0 = time.perf_counter()
+        r = await c.post("/v1/extract", content=b"{}")
+        assert time.perf_counter() - t0 < 0.5
+        assert r.status_code == 503
+        assert r.headers["retry-after"] == "1"
+        assert r.json()["error"]["code"] == "overloaded"
+        assert (await c.post("/v1/applications", content=b"{}")).status_code == 503
+        assert gate.entered == 2 and mw.shed == 2  # the refused ones never reached the app
+        assert (await c.get("/healthz")).status_code == 200  # not a shed route
+        gate.open.set()
+        assert [r.status_code for r in await asyncio.gather(*held)] == [200, 200]
+        assert mw.inflight == 0
+        assert (await c.post("/v1/extract", content=b"{}")).status_code == 200
+
+
+@pytest.mark.anyio
+async def test_zero_disables_the_limit() -> None:
+    gate = Gate()
+    mw = SheddingMiddleware(gate, max_inflight=0)
+    async with _client(mw) as c:
+        held = [asyncio.create_task(c.post("/v1/extract")) for _ in range(50)]
+        await _settle()
+        assert gate.entered == 50
+        gate.open.set()
+        assert {r.status_code for r in await asyncio.gather(*held)} == {200}
+
+
+@pytest.mark.anyio
+async def test_queue_budget_hands_a_freed_slot_to_the_waiter() -> None:
+    gate = Gate()
+    mw = SheddingMiddleware(gate, max_inflight=1, queue_ms=2000)
+    async with _client(mw) as c:
+        first = asyncio.create_task(c.post("/v1/extract"))
+        await _settle()
+        second = asyncio.create_task(c.post("/v1/extract"))
+        await _settle()
+        assert gate.entered == 1 and len(mw._waiters) == 1
+        gate.open.set()
+        assert (await first).status_code == 200
+        assert (await second).status_code == 200
+        assert mw.inflight == 0 and mw.shed == 0
+
+
+@pytest.mark.anyio
+async def test_queue_budget_runs_out_then_free_slots_admit_at_once() -> None:
+    gate = Gate()
+    mw = SheddingMiddleware(gate, max_inflight=1, queue_ms=50)
+    async with _client(mw) as c:
+        first = asyncio.create_task(c.post("/v1/extract"))
+        await _settle()
+        t0 = time.perf_counter()
+        r = await c.post("/v1/extract")
+        waited = time.perf_counter() - t0
+        assert r.status_code == 503 and 0.04 <= waited < 1.0
+        assert not mw._waiters  # a timed-out waiter leaves the queue
+        gate.open.set()
+        assert (await first).status_code == 200
+        # nothing in flight: the next request is admitted without waiting for the budget
+        t0 = time.perf_counter()
+        assert (await c.post("/v1/extract")).status_code == 200
+        assert time.perf_counter() - t0 < 0.04
+
+
+class SlowExtractor(Extractor):
+    """Wraps the real backend; every call waits for ``release`` (a thread event)."""
+
+    name = "slow"
+
+    def __init__(self, inner: Extractor) -> None:
+        self.inner = inner
+        self.release = threading.Event()
+        self.started = threading.Semaphore(0)
+
+    def extract(self, text: str, task: TaskDefinition) -> Extraction:
+        self.started.release()
+        self.release.wait(10)
+        return self.inner.extract(text, task)
+
+
+@pytest.fixture
+def slow_platform(settings: Settings) -> Iterator[tuple[Platform, SlowExtractor]]:
+    p = Platform.from_settings(settings.model_copy(update={"max_inflight": 2}))
+    slow = SlowExtractor(p.backend())
+    p.backends[p.settings.backend] = slow
+    yield p, slow
+    slow.release.set()
+    p.close()
+
+
+def test_the_app_sheds_with_503_json_and_counts_it(
+    slow_platform: tuple[Platform, SlowExtractor],
+) -> None:
+    platform, slow = slow_platform
+    key = platform.store.create_key(["extract"]).secret
+    headers = {"Authorization": f"Bearer {key}"}
+    body = {"text": TEXT, "task": "income_parsing"}
+    with LiveServer(create_app(platform=platform)) as srv:
+        results: list[int] = []
+
+        def call() -> None:
+            with httpx.Client(base_url=srv.url, timeout=15) as c:
+                results.append(c.post("/v1/extract", json=body, headers=headers).status_code)
+
+        held = [threading.Thread(target=call) for _ in range(2)]
+        for t in held:
+            t.start()
+        for _ in held:
+            assert slow.started.acquire(timeout=10)
+        with httpx.Client(base_url=srv.url, timeout=5) as c:
+            t0 = time.perf_counter()
+            r = c.post("/v1/extract", json=body, headers=headers)
+            assert time.perf_counter() - t0 < 1.0
+            assert r.status_code == 503 and r.headers["retry-after"] == "1"
+            assert r.json()["error"]["code"] == "overloaded"
+            assert TEXT not in r.text
+            for path in ("/healthz", "/readyz", "/metrics"):
+                assert c.get(path).status_code == 200, path
+            slow.release.set()
+            for t in held:
+                t.join(10)
+            assert results == [200, 200]
+            assert c.post("/v1/extract", json=body, headers=headers).status_code == 200
+            metrics = c.get("/metrics").text
+        # the refusal is labelled with its route, not "unmatched"
+        assert (
+            'autoglm_http_requests_total{method="POST",route="/v1/extract",status="503"} 1.0'
+            in metrics
+        )
