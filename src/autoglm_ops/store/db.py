@@ -25,6 +25,15 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
+def _drop_read_only_connections(context: Any) -> None:
+    # SQLite opens a file it may not write read-only, and such a connection stays read-only
+    # after the file becomes writable again: treating the error as a disconnect makes the
+    # pool replace its connections, so the service recovers without a restart.
+    msg = str(context.original_exception).lower()
+    if "readonly database" in msg or "unable to open database file" in msg:
+        context.is_disconnect = True
+
+
 def make_engine(url: str) -> Engine:
     """Create an engine for ``url``; SQLite files get WAL + synchronous=FULL."""
     try:
@@ -35,12 +44,14 @@ def make_engine(url: str) -> Engine:
             "(e.g. sqlite:///var/autoglm.db or postgresql+psycopg://user@host/db)"
         ) from None
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
+        is_uri = parsed.query.get("uri") == "true"  # file:...?mode=ro names no plain path
+        if parsed.database and parsed.database != ":memory:" and not is_uri:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
             url, connect_args={"check_same_thread": False, "timeout": 5.0}, pool_size=8
         )
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "handle_error", _drop_read_only_connections)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
 

@@ -62,6 +62,11 @@ def _why(exc: SQLAlchemyError) -> str:
             "it is read-only (check the permissions of the database file and its directory, "
             "and that the volume is mounted read-write)"
         )
+    if "unable to open database file" in msg:
+        return (
+            "the file or its directory is read-only or missing (check permissions, and that "
+            "the volume is mounted read-write)"
+        )
     if "disk is full" in msg or "no space left" in msg or "disk full" in msg:
         return "the disk is full (free space on the volume that holds the database)"
     if "locked" in msg:
