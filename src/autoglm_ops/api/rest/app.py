@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from autoglm_ops.api.rest.middleware import BodyLimitMiddleware, ObservabilityMiddleware
 from autoglm_ops.api.rest.shedding import SheddingMiddleware
 from autoglm_ops.core.errors import AuthenticationError, AutoGLMError, status_for
+from autoglm_ops.core.logging import configure_logging
 from autoglm_ops.core.settings import Settings, get_settings
 from autoglm_ops.observability.metrics import CONTENT_TYPE_LATEST
 from autoglm_ops.service import extraction
@@ -74,13 +75,21 @@ def create_app(settings: Settings | None = None, platform: Platform | None = Non
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # JSON lines with PII masking while serving; the previous root setup comes back at
+        # shutdown, so an app started inside another program (or a test) leaves no trace.
+        root = logging.getLogger()
+        previous_level = root.level
+        handler = configure_logging(settings.log_level)
         own = platform is None
-        app.state.platform = platform or Platform.from_settings(settings)
         try:
+            app.state.platform = platform or Platform.from_settings(settings)
             yield
         finally:
-            if own:
+            if own and hasattr(app.state, "platform"):
                 app.state.platform.close()
+            root.removeHandler(handler)
+            handler.close()
+            root.setLevel(previous_level)
 
     app = FastAPI(
         title="autoglm-ops",
