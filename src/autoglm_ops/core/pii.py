@@ -67,7 +67,12 @@ class PiiMatch:
 # Full-width ASCII (U+FF01..U+FF5E) and the ideographic space fold one-to-one onto ASCII, so
 # offsets in the folded text are offsets in the original.
 _FOLD = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
-_NEEDS_FOLD = re.compile(r"[\uff01-\uff5e\u3000]")
+# Only the full-width characters the patterns can see are folded (digits, letters, @ + - . ( )
+# % _ and the ideographic space); the rest, like ，：？, would fold to ASCII punctuation that
+# no pattern distinguishes from the full-width form. Keeps ordinary Chinese text scan-only.
+_FULLWIDTH_RUN = re.compile(
+    r"[\uff05\uff08\uff09\uff0b\uff0d\uff0e\uff10-\uff19\uff20-\uff3a\uff3f\uff41-\uff5a\u3000]+"
+)
 # Nothing can match without a digit or an '@' (after folding); lets most log lines skip the scan.
 _TRIGGER = re.compile(r"[0-9@\uff10-\uff19\uff20]")
 
@@ -199,11 +204,16 @@ def _classify(kind: str, token: str) -> _Hit | None:
     return None if found is None else (found[0], found[1], len(token))
 
 
+def _fold_run(m: re.Match[str]) -> str:
+    return m.group().translate(_FOLD)
+
+
 def find_pii(text: str) -> list[PiiMatch]:
     """All personal-data spans in ``text``, left to right, non-overlapping."""
     if not _TRIGGER.search(text):
         return []
-    folded = text.translate(_FOLD) if _NEEDS_FOLD.search(text) else text
+    # Run by run: str.translate over a whole Chinese text costs ~0.4 µs a character.
+    folded = _FULLWIDTH_RUN.sub(_fold_run, text)
     # E-mail addresses win over numbers inside them (13812345678@qq.com is one address).
     found = [
         PiiMatch(PiiKind.EMAIL, m.start(), m.end())
