@@ -28,7 +28,7 @@ check: install
 
 ## test: install what the tests need and run the whole suite (checks included)
 test: check
-	bash scripts/test-deps.sh
+	bash scripts/ci-deps.sh
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 fmt: install

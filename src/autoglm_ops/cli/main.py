@@ -88,6 +88,8 @@ def serve(
             port=settings.port,
             log_level=settings.log_level.lower(),
             access_log=False,
+            # no uvicorn logging config: its loggers then go through our JSON + PII handler
+            log_config=None,
         )
     )
     if settings.grpc_port:
