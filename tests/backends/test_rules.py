@@ -78,6 +78,13 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("信用卡欠了三万，工资每月七千", {"income_amount": 7000}),
     ("月薪一万，公积金每月缴一千二", {"income_amount": 10000, "has_provident_fund": True}),
     ("饭店月流水二十万，利润三万", {"income_amount": 30000}),
+    (
+        "开出租车，一天流水八百，除去油费和份子钱能剩三百",
+        {"income_amount": 6525, "income_period": "day"},
+    ),
+    ("Our household income is 30k a month; I personally make 18k.", {"income_amount": 18000}),
+    ("My salary is 6000 and my bonus last year was 20000.", {"income_amount": 6000}),
+    ("时薪30块，一天做八个小时", {"income_amount": None}),
     # no income / nothing
     ("刚毕业还没找到工作，没有收入", {"income_amount": 0, "currency": None, "income_period": None}),
     ("I have no income at the moment", {"income_amount": 0, "currency": None}),
@@ -115,6 +122,8 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("社保缴了36个月", {"employment_years": None}),
     ("公积金缴存5年", {"employment_years": None}),
     ("参加工作十年，在现单位干了三年", {"employment_years": 3}),
+    ("半年前入职，月薪九千", {"employment_years": 0.5}),
+    ("一个月能挣一万，做装修的", {"employment_years": None}),
 ]
 
 

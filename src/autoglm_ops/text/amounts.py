@@ -242,7 +242,7 @@ def _period(
     got = nearest(*left)
     if got:
         return got[0], "left", got[1]  # type: ignore[return-value]
-    got = nearest(m.end, right[1])
+    got = nearest(m.end, min(right[1], m.end + 10))
     if got:
         return got[0], "right", got[1]  # type: ignore[return-value]
     got = nearest(sent_start, left[0])

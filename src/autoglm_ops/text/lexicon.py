@@ -113,10 +113,11 @@ CUES: dict[str, re.Pattern[str]] = {
     ),
     "spouse": _rx(
         r"老婆|老公|妻子|丈夫|爱人|配偶|媳妇|对象|男朋友|女朋友|爸妈|父母|我爸|我妈|爸爸|妈妈|儿子|女儿|"
-        r"(?<!其)[他她](?!们)|wife|husband|spouse|partner|\bhe\b|\bshe\b|parents?|mother|father|son|daughter"
+        r"(?<!其)[他她](?!们)|"
+        r"\b(?:wife|husband|spouse|partner|he|she|parents?|mother|father|son|daughter)\b"
     ),
     "household": _rx(
-        r"家庭|全家|两口子|夫妻|我们俩|我们家|我(?:和|跟|与)(?:老婆|老公|妻子|丈夫|爱人|媳妇)|together|"
+        r"家庭|全家|两口子|夫妻|我们俩|我们家|我(?:和|跟|与)(?:老婆|老公|妻子|丈夫|爱人|媳妇)|\btogether\b|"
         r"household|combined|family income|(?:wife|husband) and I"
     ),
     "self": _rx(r"我自己|本人|我个人|我|自己|\bI\b|\bI'm\b|my own|\bmy\b|\bme\b"),
@@ -130,7 +131,8 @@ CUES: dict[str, re.Pattern[str]] = {
     "social": _rx(r"社保|五险|社会保险|social insurance|social security"),
     "turnover": _rx(r"流水|营业额|营收|销售额|进账|turnover|revenue|sales"),
     "profit": _rx(
-        r"利润|净赚|纯利|净利|落袋|能赚|赚|除去成本|扣完成本|刨去|profit|after (?:fuel|costs)"
+        r"利润|净赚|纯利|净利|落袋|能赚|赚|除去|刨除|能剩|净落|扣完成本|刨去|profit|"
+        r"after (?:fuel|costs)"
     ),
     "total": _rx(
         r"总共|合计|一共|加起来|总计|总收入|算上|加在一起|"
@@ -142,6 +144,7 @@ CUES: dict[str, re.Pattern[str]] = {
         r"出租|租出去|收租|租金收入|房租收入|rent\b.{0,20}\bout\b|let out|collect .{0,20}rent|"
         r"rent from|rental income"
     ),
+    "hourly": _rx(r"时薪|每小时|一小时|一个小时|按小时|per hour|an hour|hourly|/\s*h(?:ou)?r\b"),
     "upper": _rx(r"多的时候|最多|最高|好的时候|旺季|up to|at most|maximum|at best"),
     "pension": _rx(r"退休金|养老金|退休工资|pension"),
     "parttime": _rx(r"兼职|副业|外快|打零工|家教|part[- ]time|side job|tutoring|freelance"),

@@ -29,9 +29,10 @@ _EXCLUDE_LEFT = {
     "number_id": "identifier",
     "hypothetical": "wished-for amount",
     "previous": "previous income",
+    "hourly": "hourly rate (no contract period)",
 }
 # the same categories right after a number ("20万的装修贷", "10万的股票奖励")
-_EXCLUDE_RIGHT = ("loan", "repayment", "debt", "bonus", "savings")
+_EXCLUDE_RIGHT = ("loan", "repayment", "debt", "bonus", "savings", "hourly")
 _OTHER_SOURCE = ("rent", "pension", "parttime", "profit", "commission")
 
 

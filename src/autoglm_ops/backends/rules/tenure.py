@@ -45,6 +45,7 @@ _SPECIFIC = re.compile(
     r"company|employer|firm|there|with|at the",
     _I,
 )
+_JOINED_AGO = re.compile(r"\s*(?:前|以前|之前)(?:就)?(?:入职|进|来|加入|跳槽)", _I)
 _TENURE_VERB = re.compile(r"了|职|干|做|待|呆|作|来|满|快|近|有|已|for|been", _I)
 _CURRENT = re.compile(r"现单位|现在|这家|本单位|目前|现公司|当前|current|now|this company", _I)
 
@@ -117,7 +118,10 @@ def _tenures(text: str) -> list[_Tenure]:
         clause = t[seg.start : seg.end]
         prev = segs[ci - 1] if ci and segs[ci - 1].sentence == seg.sentence else None
         prev_clause = t[prev.start : prev.end] if prev else ""
-        if _NOT_AFTER.match(t, end) or _NOT_BEFORE.search(t[max(seg.start, start - 4) : start]):
+        joined_ago = _JOINED_AGO.match(t, end)
+        if joined_ago:
+            end = joined_ago.end()
+        elif _NOT_AFTER.match(t, end) or _NOT_BEFORE.search(t[max(seg.start, start - 4) : start]):
             continue
         if _EXCLUDE.search(clause) or _PREVIOUS.search(clause):
             continue
