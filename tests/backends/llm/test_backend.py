@@ -104,6 +104,18 @@ def test_unsupported_structured_output_and_logprobs_are_dropped(
     assert bodies[3] == bodies[2]  # remembered for later extractions
 
 
+def test_refused_temperature_is_dropped(
+    openai_double: OpenAIDouble, income_task: TaskDefinition
+) -> None:
+    openai_double.script(
+        Reply.error(400, "temperature must be in (0, 1]"), Reply.json_answer(ANSWER)
+    )
+    extractor(openai_double).extract(TEXT, income_task)
+    first, second = (r.body for r in openai_double.requests)
+    assert first["temperature"] == 0.0 and "temperature" not in second
+    assert second["response_format"]["type"] == "json_schema"
+
+
 def test_malformed_json_is_repaired(
     openai_double: OpenAIDouble, income_task: TaskDefinition
 ) -> None:

@@ -72,7 +72,7 @@ class LLMExtractor(Extractor):
         max_retries: int = 2,
         max_concurrency: int = 8,
         max_tokens: int = 1024,
-        temperature: float = 0.0,
+        temperature: float | None = 0.0,
         structured_output: StructuredMode = "json_schema",
         logprobs: bool = True,
         max_repairs: int = 2,
@@ -151,6 +151,7 @@ class LLMExtractor(Extractor):
             )
             if not parsed.problems:
                 break
+            # the next attempt re-sends this conversation plus the answer and may use max_tokens
             used = sum(r.prompt_tokens + r.completion_tokens for r in results)
             last_cost = result.prompt_tokens + result.completion_tokens + self.max_tokens
             if attempt == self.max_repairs or used + last_cost > self.token_budget:
@@ -184,8 +185,9 @@ class LLMExtractor(Extractor):
             "model": self.model,
             "messages": messages,
             "max_tokens": self.max_tokens,
-            "temperature": self.temperature,
         }
+        if self.temperature is not None:
+            body["temperature"] = self.temperature
         fmt = response_format(task, self.structured_output)
         if fmt is not None:
             body["response_format"] = fmt
@@ -210,6 +212,10 @@ class LLMExtractor(Extractor):
                 elif "logprobs" in rejected and self.logprobs:
                     log.warning("llm server refused logprobs; no longer asking for them")
                     self.logprobs = False
+                elif "temperature" in rejected and self.temperature is not None:
+                    # some hosted GLM APIs refuse temperature 0; their default is then used
+                    log.warning("llm server refused the temperature; using its default")
+                    self.temperature = None
                 else:
                     raise
 

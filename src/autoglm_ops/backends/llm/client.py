@@ -38,6 +38,7 @@ _SAFE_CODE = re.compile(r"^[\w.\-]{1,64}$")
 _OPTION_HINTS = {
     "response_format": ("response_format", "json_schema", "json_object", "guided", "grammar"),
     "logprobs": ("logprobs",),
+    "temperature": ("temperature",),
 }
 
 
