@@ -183,11 +183,13 @@ _MONEY_CATS = frozenset((
 
 
 _CueIndex = dict[str, list[tuple[int, int]]]
+_LATIN = re.compile(r"[A-Za-z]")
 
 
 def _cue_index(t: str) -> _CueIndex:
     """Every cue match of the text, by category (one pass per category, reused per window)."""
-    return {name: [m.span() for m in rx.finditer(t)] for name, rx in lx.CUES.items()}
+    cues = lx.CUES if _LATIN.search(t) else lx.CUES_NO_LATIN
+    return {name: [m.span() for m in rx.finditer(t)] for name, rx in cues.items()}
 
 
 def _cats(

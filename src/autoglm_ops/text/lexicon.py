@@ -161,6 +161,10 @@ CUES: dict[str, re.Pattern[str]] = {
     "deduction": _rx(r"扣掉|扣除|扣|缴|交|deduct|deposit|contribut"),
 }
 
+# the same patterns without IGNORECASE (about twice as fast): identical on text with no ASCII
+# letters, which is most Chinese statements
+CUES_NO_LATIN: dict[str, re.Pattern[str]] = {k: re.compile(v.pattern) for k, v in CUES.items()}
+
 # words right after a number that make it not money (durations, counts, ages, dates, sizes)
 NON_MONEY_AFTER = _rx(
     r"\s*(?:个?小时|个?钟头|个月|个星期|年(?!薪|收入|入)|周岁|岁|天(?!薪)|日(?!薪|结)|号|点|分钟|次|人|口|家|套|辆|亩|平|米|"
