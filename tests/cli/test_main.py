@@ -31,8 +31,11 @@ def test_extract_prints_json() -> None:
 def test_extract_batch(tmp_path: Path) -> None:
     src = tmp_path / "in.jsonl"
     src.write_text(
-        "\n".join(json.dumps({"id": f"c{i}", "text": t}, ensure_ascii=False)
-                  for i, t in enumerate(["月薪八千", "年薪20万", "no income"])) + "\n",
+        "\n".join(
+            json.dumps({"id": f"c{i}", "text": t}, ensure_ascii=False)
+            for i, t in enumerate(["月薪八千", "年薪20万", "no income"])
+        )
+        + "\n",
         encoding="utf-8",
     )
     out = tmp_path / "out.jsonl"
@@ -76,16 +79,31 @@ def test_keys_lifecycle() -> None:
 def test_eval_json(tmp_path: Path) -> None:
     data = tmp_path / "gold.jsonl"
     data.write_text(
-        json.dumps({"id": "a", "task": "income_parsing", "text": "请问利率多少?",
-                    "expected": {"income_amount": None, "currency": None}}, ensure_ascii=False)
+        json.dumps(
+            {
+                "id": "a",
+                "task": "income_parsing",
+                "text": "请问利率多少?",
+                "expected": {"income_amount": None, "currency": None},
+            },
+            ensure_ascii=False,
+        )
         + "\n",
         encoding="utf-8",
     )
     r = runner.invoke(app, ["eval", str(data), "--task", "income_parsing", "--json"])
     assert r.exit_code == 0, r.output
     report = json.loads(r.stdout)
-    for key in ("n", "field_accuracy", "per_field", "exact_match", "ece", "review_rate",
-                "accuracy_on_auto", "latency_ms"):
+    for key in (
+        "n",
+        "field_accuracy",
+        "per_field",
+        "exact_match",
+        "ece",
+        "review_rate",
+        "accuracy_on_auto",
+        "latency_ms",
+    ):
         assert key in report
     assert report["n"] == 1
     assert set(report["latency_ms"]) == {"p50", "p95", "p99"}

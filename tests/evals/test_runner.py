@@ -26,14 +26,19 @@ def test_ece_perfect_and_overconfident() -> None:
 
 
 def _pred(amount: float | None, conf: float) -> Extraction:
-    return Extraction(task="income_parsing", model="t@1",
-                      fields={"income_amount": FieldResult(value=amount, confidence=conf)})
+    return Extraction(
+        task="income_parsing",
+        model="t@1",
+        fields={"income_amount": FieldResult(value=amount, confidence=conf)},
+    )
 
 
 def test_score_review_and_auto_accuracy() -> None:
     task = TaskRegistry.load().get("income_parsing")
-    cases = [LabelledCase(id=str(i), task="income_parsing", text="x",
-                          expected={"income_amount": 100.0}) for i in range(4)]
+    cases = [
+        LabelledCase(id=str(i), task="income_parsing", text="x", expected={"income_amount": 100.0})
+        for i in range(4)
+    ]
     preds = [_pred(100.0, 0.95), _pred(100.0, 0.9), _pred(5.0, 0.5), _pred(5.0, 0.99)]
     rep = score(cases, preds, [1.0, 2.0, 3.0, 4.0], task, threshold=0.8)
     assert rep.n == 4

@@ -15,11 +15,21 @@ from autoglm_ops.store.repo import Principal
 BANK_A = Principal("k1", "bank-a", frozenset({"extract"}))
 BANK_B = Principal("k2", "bank-b", frozenset({"extract"}))
 GOOD_FORM = {
-    "requested_amount": 50000, "term_months": 24, "purpose": "consumption", "age": 35,
-    "income_amount": 20000, "currency": "CNY", "income_period": "month",
-    "existing_monthly_repayments": 0, "total_existing_debt": 0,
-    "employment_type": "state_owned", "employment_years": 6, "income_stability_score": 0.9,
-    "owns_house": True, "has_social_insurance": True, "has_provident_fund": True,
+    "requested_amount": 50000,
+    "term_months": 24,
+    "purpose": "consumption",
+    "age": 35,
+    "income_amount": 20000,
+    "currency": "CNY",
+    "income_period": "month",
+    "existing_monthly_repayments": 0,
+    "total_existing_debt": 0,
+    "employment_type": "state_owned",
+    "employment_years": 6,
+    "income_stability_score": 0.9,
+    "owns_house": True,
+    "has_social_insurance": True,
+    "has_provident_fund": True,
 }
 
 
@@ -31,8 +41,9 @@ def platform(settings: Settings, database_url: str) -> Iterator[Platform]:
 
 
 def test_form_values_win_and_are_marked(platform: Platform) -> None:
-    out = submit_application(platform, text="我想贷款五万,月薪八千", form=GOOD_FORM,
-                             principal=BANK_A)
+    out = submit_application(
+        platform, text="我想贷款五万,月薪八千", form=GOOD_FORM, principal=BANK_A
+    )
     assert out.fields["income_amount"].value == 20000
     assert out.fields["income_amount"].source == "form"
     assert out.fields["income_amount"].confidence == 1.0
@@ -71,8 +82,9 @@ def test_bad_or_partial_applications_are_stored_for_review(
 
 
 def test_extraction_failure_is_not_lost(platform: Platform) -> None:
-    out = submit_application(platform, text="月薪一万", form=None, principal=BANK_A,
-                             backend="nosuch")
+    out = submit_application(
+        platform, text="月薪一万", form=None, principal=BANK_A, backend="nosuch"
+    )
     assert out.decision == "manual_review"
     assert any("extraction failed" in p for p in out.intake_problems)
     get_application(platform, application_id=out.application_id, principal=BANK_A)
@@ -83,8 +95,12 @@ def test_tenant_isolation_and_scope(platform: Platform) -> None:
     with pytest.raises(NotFoundError):
         get_application(platform, application_id=out.application_id, principal=BANK_B)
     with pytest.raises(PermissionDeniedError):
-        submit_application(platform, text="x", form=None,
-                           principal=Principal("k3", "bank-a", frozenset({"review"})))
+        submit_application(
+            platform,
+            text="x",
+            form=None,
+            principal=Principal("k3", "bank-a", frozenset({"review"})),
+        )
 
 
 def test_assess_does_not_store(platform: Platform) -> None:

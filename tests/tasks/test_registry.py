@@ -22,8 +22,14 @@ fields:
 def test_builtin_income_parsing_follows_contract() -> None:
     task = TaskRegistry.load().get("income_parsing")
     assert task.field_names == [
-        "income_amount", "currency", "income_period", "is_after_tax", "has_provident_fund",
-        "has_social_insurance", "employment_years", "income_stability_score",
+        "income_amount",
+        "currency",
+        "income_period",
+        "is_after_tax",
+        "has_provident_fund",
+        "has_social_insurance",
+        "employment_years",
+        "income_stability_score",
     ]
     assert task.field("income_period").enum == ["month", "year", "week", "day"]
     assert task.field("income_stability_score").maximum == 1
@@ -55,8 +61,7 @@ def test_unknown_task_lists_known() -> None:
         (GOOD.replace("name: brand", "name: Brand"), "fields", "pattern"),
     ],
 )
-def test_malformed_task_file_is_refused(tmp_path: Path, text: str, field: str,
-                                        reason: str) -> None:
+def test_malformed_task_file_is_refused(tmp_path: Path, text: str, field: str, reason: str) -> None:
     path = tmp_path / "bad.yaml"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(TaskDefinitionError) as info:

@@ -13,9 +13,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic import ValidationError as PydanticValidationError
 
 from autoglm_ops.backends.base import Extractor
+from autoglm_ops.core.compare import values_equal
 from autoglm_ops.core.errors import ValidationError
 from autoglm_ops.core.types import Extraction
-from autoglm_ops.core.compare import values_equal
 from autoglm_ops.tasks.schema import TaskDefinition
 
 
