@@ -132,8 +132,10 @@ class ObservabilityMiddleware:
             return
         started = time.perf_counter()
         method = scope["method"] if scope["method"] in _METHODS else "other"
-        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
-        parent = propagate.extract(headers, getter=_GETTER)
+        parent = None
+        if platform.tracing.enabled:
+            headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+            parent = propagate.extract(headers, getter=_GETTER)
         status = 500
         with request_scope() as info:
 
@@ -151,13 +153,7 @@ class ObservabilityMiddleware:
                         }
                 await send(msg)
 
-            with platform.tracing.tracer.start_as_current_span(
-                f"HTTP {method}",
-                context=parent,
-                kind=SpanKind.SERVER,
-                record_exception=False,
-                set_status_on_exception=False,
-            ) as span:
+            with platform.tracing.span(f"HTTP {method}", SpanKind.SERVER, parent) as span:
                 try:
                     await self.app(scope, receive, observed_send)
                 finally:
