@@ -47,13 +47,19 @@ def test_invalid_and_truncated_json(income_task: TaskDefinition) -> None:
 
 def test_schema_problems_never_quote_values(income_task: TaskDefinition) -> None:
     secret = "张三的身份证110101199003077777"
-    bad = {**GOOD, "income_amount": secret, "income_period": secret, "approved": secret}
+    bad = {
+        **GOOD,
+        "income_amount": secret,
+        "income_period": secret,
+        "approved": secret,
+        secret: 1,
+    }
     del bad["currency"]
     parsed = parse_answer(json.dumps(bad, ensure_ascii=False), income_task.output_json_schema())
     text = " ".join(parsed.problems)
     assert secret not in text and "1101011990" not in text
     assert "missing required fields: currency" in text
-    assert "fields not in the schema: approved" in text
+    assert "fields not in the schema: ?, approved" in text
     assert "income_amount: must be one of types ['number', 'null']" in text
     assert "income_period" in text
 

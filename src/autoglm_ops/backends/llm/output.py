@@ -78,18 +78,27 @@ def parse_answer(content: str, schema: dict[str, Any], *, truncated: bool = Fals
     return ParsedAnswer(data, problems, _value_spans(content, start))
 
 
+_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
+
+
+def _safe_key(key: Any) -> str:
+    """A key the model wrote, shown only when it is a plain identifier (a key may quote text)."""
+    return str(key) if isinstance(key, int) or _IDENT.match(str(key)) else "?"
+
+
 def schema_problems(data: Any, schema: dict[str, Any]) -> list[str]:
     """Schema violations as 'path: what is wrong', naming schema terms, never the value."""
     problems = []
     validator = Draft202012Validator(schema)
-    for err in sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path)):
-        path = ".".join(str(p) for p in err.absolute_path) or "(object)"
+    errors = sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
+    for err in errors:
+        path = ".".join(_safe_key(p) for p in err.absolute_path) or "(object)"
         kw = err.validator
         if kw == "required":
             missing = [p for p in err.validator_value if isinstance(data, dict) and p not in data]
             problems.append(f"missing required fields: {', '.join(missing)}")
         elif kw == "additionalProperties":
-            extra = sorted(set(data) - set(schema.get("properties", {})))
+            extra = sorted(_safe_key(k) for k in set(data) - set(schema.get("properties", {})))
             problems.append(f"fields not in the schema: {', '.join(extra)}")
         elif kw == "anyOf":
             allowed = [s.get("type") for s in err.validator_value if isinstance(s, dict)]
