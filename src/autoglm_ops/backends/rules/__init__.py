@@ -11,6 +11,7 @@ from __future__ import annotations
 from autoglm_ops.backends.base import Extractor
 from autoglm_ops.backends.rules.benefits import decide_benefits
 from autoglm_ops.backends.rules.income import decide_income
+from autoglm_ops.backends.rules.loan import extract_loan_fields
 from autoglm_ops.backends.rules.stability import score_stability
 from autoglm_ops.backends.rules.tenure import decide_tenure
 from autoglm_ops.core.errors import ValidationError
@@ -39,15 +40,18 @@ def extract_income_fields(text: str) -> tuple[dict[str, FieldResult], list[str]]
 
 
 class RulesExtractor(Extractor):
-    """Rule-based extractor for ``income_parsing``; fast, local and explainable."""
+    """Rule-based extractor for ``income_parsing`` and ``loan_application``; fast, local and
+    explainable."""
 
     name = "rules"
     version = "1.0.0"
-    supported_tasks = frozenset({"income_parsing"})
+    supported_tasks = frozenset({"income_parsing", "loan_application"})
 
     def extract(self, text: str, task: TaskDefinition) -> Extraction:
         if not self.supports(task):
             raise ValidationError(f"backend 'rules' does not support task {task.name!r}")
         fields, reasons = extract_income_fields(text)
+        if task.name == "loan_application":  # the income fields plus the loan's own
+            fields.update(extract_loan_fields(text))
         out = {f.name: fields.get(f.name, FieldResult()) for f in task.fields}
         return Extraction(task=task.name, fields=out, model=self.model_id, review_reasons=reasons)
