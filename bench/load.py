@@ -1,0 +1,556 @@
+"""Load test with open-loop Poisson arrivals: saturation point, then 2x overload with and
+without load shedding, against `autoglm-ops serve` started here on loopback.
+
+Run: .venv/bin/python -m bench.load [--step-seconds 6] [--overload-seconds 10]
+
+Latency is measured from each request's scheduled arrival (no coordinated omission); the
+generator's own lag behind its schedule is reported next to it, since client and server share
+the machine's cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import resource
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import numpy as np
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from autoglm_ops.store.repo import Store
+from bench.common import REPO, SECTIONS, free_port, python, wait_http, write_section
+
+console = Console()
+TEST = REPO / "data" / "income_parsing" / "test.jsonl"
+GOOD_S = 0.5  # goodput counts 2xx answered within this budget (the seed's latency alert)
+TIMEOUT_S = 5.0
+Send = Callable[[int], Awaitable[int]]  # request number -> HTTP status (0: no answer)
+
+
+# --- the server under test -------------------------------------------------------------------
+
+
+@dataclass
+class Served:
+    """A running `autoglm-ops serve` process and how to reach it."""
+
+    proc: subprocess.Popen[bytes]
+    url: str
+    grpc_target: str | None
+    database: Path
+
+
+def new_data_dir(prefix: str = "bench-") -> tuple[Path, str]:
+    """A fresh data dir with an SQLite store and an extract key; (dir, key secret)."""
+    tmp = Path(tempfile.mkdtemp(prefix=prefix))
+    store = Store.open(f"sqlite:///{tmp / 'var' / 'autoglm.db'}")
+    try:
+        key = store.create_key(["extract"], name="bench").secret
+    finally:
+        store.close()
+    return tmp, key
+
+
+def start_server(
+    data_dir: Path, *, grpc: bool = False, env: dict[str, str] | None = None
+) -> Served:
+    """Start `autoglm-ops serve` on free loopback ports; returns once /healthz answers."""
+    port = free_port()
+    grpc_port = free_port() if grpc else 0
+    exe = str(Path(python()).parent / "autoglm-ops")
+    full_env = {
+        **os.environ,
+        "AUTOGLM_DATA_DIR": str(data_dir / "var"),
+        "AUTOGLM_RATE_LIMIT_PER_MINUTE": "0",  # per-key limits would hide the server's own
+        **(env or {}),
+    }
+    proc = subprocess.Popen(
+        [exe, "serve", "--host", "127.0.0.1", "--port", str(port), "--grpc-port", str(grpc_port)],
+        env=full_env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_http(f"{url}/healthz", timeout=60)
+    except RuntimeError:
+        proc.kill()
+        raise
+    target = f"127.0.0.1:{grpc_port}" if grpc else None
+    return Served(proc, url, target, data_dir / "var" / "autoglm.db")
+
+
+def stop_server(served: Served) -> None:
+    served.proc.terminate()
+    try:
+        served.proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        served.proc.kill()
+        served.proc.wait()
+
+
+@contextmanager
+def serving(data_dir: Path, **kw: Any) -> Iterator[Served]:
+    served = start_server(data_dir, **kw)
+    try:
+        yield served
+    finally:
+        stop_server(served)
+
+
+def load_texts() -> list[str]:
+    return [json.loads(line)["text"] for line in TEST.read_text("utf-8").splitlines() if line]
+
+
+def raise_fd_limit() -> None:
+    """Thousands of open connections at 2x overload without shedding need the hard limit."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
+# --- clients ---------------------------------------------------------------------------------
+
+
+def rest_sender(client: httpx.AsyncClient, key: str, texts: list[str]) -> Send:
+    headers = {"Authorization": f"Bearer {key}"}
+
+    async def send(i: int) -> int:
+        body = {"text": texts[i % len(texts)], "task": "income_parsing"}
+        try:
+            r = await client.post("/v1/extract", json=body, headers=headers)
+        except httpx.HTTPError:
+            return 0
+        return r.status_code
+
+    return send
+
+
+def grpc_sender(target: str, key: str, texts: list[str]) -> tuple[Send, Callable[[], Any]]:
+    """A gRPC Extract sender over one channel, and the coroutine function that closes it."""
+    import grpc
+
+    from autoglm_ops.api.grpc.gen import prediction_pb2 as pb
+    from autoglm_ops.api.grpc.gen import prediction_pb2_grpc as pb_grpc
+
+    channel = grpc.aio.insecure_channel(target)
+    stub = pb_grpc.PredictionServiceStub(channel)
+    metadata = (("authorization", f"Bearer {key}"),)
+    # gRPC status -> the HTTP status of the same error in core.errors' table
+    http = {
+        grpc.StatusCode.OK: 200,
+        grpc.StatusCode.UNAVAILABLE: 503,
+        grpc.StatusCode.RESOURCE_EXHAUSTED: 429,
+        grpc.StatusCode.DEADLINE_EXCEEDED: 0,
+    }
+
+    async def send(i: int) -> int:
+        req = pb.ExtractRequest(text=texts[i % len(texts)], task="income_parsing")
+        try:
+            await stub.Extract(req, metadata=metadata, timeout=TIMEOUT_S)
+        except grpc.aio.AioRpcError as exc:
+            return http.get(exc.code(), 500)
+        return 200
+
+    return send, channel.close
+
+
+# --- one step of open-loop load --------------------------------------------------------------
+
+
+@dataclass
+class Step:
+    """What one rate step measured; latencies in ms."""
+
+    label: str
+    target_rate: float
+    seconds: float
+    offered: float
+    throughput: float
+    goodput: float
+    p50: float
+    p95: float
+    p99: float
+    shed_share: float
+    shed_p50: float
+    shed_p99: float
+    errors: int
+    lag_p99: float
+
+
+def _pct(values: list[float], q: float) -> float:
+    return float(np.percentile(values, q)) * 1000.0 if values else float("nan")
+
+
+def summarize(
+    label: str, rate: float, seconds: float, samples: list[tuple[int, float, float]]
+) -> Step:
+    """Fold (status, latency s, generator lag s) samples into one step's numbers."""
+    ok = [lat for st, lat, _ in samples if 200 <= st < 300]
+    shed = [lat for st, lat, _ in samples if st in (429, 503)]
+    errors = sum(1 for st, _, _ in samples if not (200 <= st < 300 or st in (429, 503)))
+    n = max(1, len(samples))
+    return Step(
+        label=label,
+        target_rate=rate,
+        seconds=seconds,
+        offered=len(samples) / seconds,
+        throughput=len(ok) / seconds,
+        goodput=sum(1 for lat in ok if lat <= GOOD_S) / seconds,
+        p50=_pct(ok, 50),
+        p95=_pct(ok, 95),
+        p99=_pct(ok, 99),
+        shed_share=len(shed) / n,
+        shed_p50=_pct(shed, 50),
+        shed_p99=_pct(shed, 99),
+        errors=errors,
+        lag_p99=_pct([lag for _, _, lag in samples], 99),
+    )
+
+
+async def run_step(
+    send: Send, rate: float, seconds: float, rng: random.Random, on_tick: Callable[[float], None]
+) -> list[tuple[int, float, float]]:
+    """Poisson arrivals at ``rate`` for ``seconds``; waits for the answers (each bounded by
+    the client timeout) and returns (status, latency from scheduled arrival, lag) each."""
+    samples: list[tuple[int, float, float]] = []
+    tasks: set[asyncio.Task[None]] = set()
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    due = start
+    i = 0
+
+    async def one(n: int, scheduled: float) -> None:
+        lag = loop.time() - scheduled
+        status = await send(n)
+        samples.append((status, loop.time() - scheduled, lag))
+
+    while True:
+        due += rng.expovariate(rate)
+        if due - start >= seconds:
+            break
+        delay = due - loop.time()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        task = asyncio.create_task(one(i, due))
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
+        i += 1
+        if i % 64 == 0:
+            on_tick(loop.time() - start)
+    on_tick(seconds)
+    if tasks:
+        await asyncio.wait(tasks, timeout=TIMEOUT_S + 5)
+    return samples
+
+
+# --- the bench -------------------------------------------------------------------------------
+
+
+class Runner:
+    """Runs steps against one sender with a progress bar and a settle pause between them."""
+
+    def __init__(self, progress: Progress, seed: int) -> None:
+        self.progress = progress
+        self.rng = random.Random(seed)
+
+    async def step(self, label: str, send: Send, rate: float, seconds: float) -> Step:
+        bar = self.progress.add_task(f"{label} {rate:6.0f} req/s", total=seconds)
+        samples = await run_step(
+            send, rate, seconds, self.rng, lambda t: self.progress.update(bar, completed=t)
+        )
+        self.progress.remove_task(bar)
+        await asyncio.sleep(1.0)  # let the server drain before the next step
+        return summarize(label, rate, seconds, samples)
+
+
+def http_client() -> httpx.AsyncClient:
+    # no client-side queueing: every request gets a connection at once, as from many clients
+    limits = httpx.Limits(max_connections=8192, max_keepalive_connections=8192)
+    return httpx.AsyncClient(limits=limits, timeout=TIMEOUT_S)
+
+
+async def sweep(
+    runner: Runner, send: Send, args: argparse.Namespace, label: str
+) -> tuple[list[Step], Step]:
+    """Step the rate up until goodput stops rising; returns the steps and the best one."""
+    steps: list[Step] = []
+    rate = args.start_rate
+    best: Step | None = None
+    while len(steps) < args.max_steps:
+        s = await runner.step(label, send, rate, args.step_seconds)
+        steps.append(s)
+        console.print(
+            f"  {label}: offered {s.offered:6.0f}/s  goodput {s.goodput:6.0f}/s  "
+            f"p99 {s.p99:7.1f} ms  shed {s.shed_share:5.1%}"
+        )
+        if best is not None and s.goodput < best.goodput * 1.03:
+            break
+        if best is None or s.goodput > best.goodput:
+            best = s
+        rate *= args.factor
+    assert best is not None
+    return steps, best
+
+
+async def bench(args: argparse.Namespace, texts: list[str]) -> dict[str, Any]:
+    """The sweep, 2x overload with shedding (and gRPC at 1x/2x), then 2x without a limit."""
+    out: dict[str, Any] = {}
+    shed_env = {"AUTOGLM_MAX_INFLIGHT": str(args.max_inflight)}
+    tmp, key = new_data_dir()
+    try:
+        with _progress() as progress:
+            runner = Runner(progress, args.seed)
+            async with http_client() as client:
+                with serving(tmp, grpc=args.grpc, env=shed_env) as srv:
+                    client.base_url = httpx.URL(srv.url)
+                    send = rest_sender(client, key, texts)
+                    await runner.step("warm-up", send, args.start_rate, 2)
+                    out["sweep"], best = await sweep(runner, send, args, "REST")
+                    out["saturation"] = best
+                    over = 2 * best.target_rate
+                    out["overload_shed"] = await runner.step(
+                        "REST 2x, shedding", send, over, args.overload_seconds
+                    )
+                    if srv.grpc_target:
+                        out["grpc"] = await grpc_steps(runner, srv.grpc_target, key, texts, best)
+                with serving(tmp, env={"AUTOGLM_MAX_INFLIGHT": "0"}) as srv:
+                    client.base_url = httpx.URL(srv.url)
+                    send = rest_sender(client, key, texts)
+                    await runner.step("warm-up", send, args.start_rate, 2)
+                    out["overload_free"] = await runner.step(
+                        "REST 2x, no limit", send, over, args.overload_seconds
+                    )
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return out
+
+
+async def grpc_steps(
+    runner: Runner, target: str, key: str, texts: list[str], best: Step
+) -> list[Step]:
+    """gRPC Extract at the REST saturation rate and at twice it."""
+    send, close = grpc_sender(target, key, texts)
+    try:
+        await runner.step("gRPC warm-up", send, best.target_rate / 4, 2)
+        return [
+            await runner.step(f"gRPC {m:g}x", send, m * best.target_rate, best.seconds)
+            for m in (1.0, 2.0)
+        ]
+    finally:
+        await close()
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+    )
+
+
+def grpc_available() -> bool:
+    try:
+        from autoglm_ops.api.grpc.gen import prediction_pb2_grpc  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+# --- report ----------------------------------------------------------------------------------
+
+
+def _f(x: float, digits: int = 1) -> str:
+    return "-" if x != x else f"{x:.{digits}f}"  # NaN: no such responses
+
+
+def table_rows(steps: list[Step]) -> list[list[str]]:
+    return [
+        [
+            s.label,
+            f"{s.offered:.0f}",
+            f"{s.throughput:.0f}",
+            f"{s.goodput:.0f}",
+            _f(s.p50),
+            _f(s.p95),
+            _f(s.p99),
+            f"{s.shed_share:.1%}",
+            _f(s.shed_p50),
+            _f(s.shed_p99),
+            str(s.errors),
+            _f(s.lag_p99),
+        ]
+        for s in steps
+    ]
+
+
+HEADERS = [
+    "run",
+    "offered req/s",
+    "2xx/s",
+    "goodput/s",
+    "p50 ms",
+    "p95 ms",
+    "p99 ms",
+    "429/503",
+    "503 p50 ms",
+    "503 p99 ms",
+    "errors",
+    "client lag p99 ms",
+]
+
+
+def markdown_table(steps: list[Step]) -> str:
+    lines = ["| " + " | ".join(HEADERS) + " |", "|" + "---|" * len(HEADERS)]
+    lines += ["| " + " | ".join(row) + " |" for row in table_rows(steps)]
+    return "\n".join(lines)
+
+
+def rich_table(title: str, steps: list[Step]) -> Table:
+    t = Table(title=title, title_justify="left")
+    for h in HEADERS:
+        t.add_column(h, justify="left" if h == "run" else "right")
+    for row in table_rows(steps):
+        t.add_row(*row)
+    return t
+
+
+def plot(out: dict[str, Any]) -> str | None:
+    """Throughput, goodput and p99 against the offered rate; the 2x runs as markers."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return None
+    sweep_steps: list[Step] = out["sweep"]
+    xs = [s.offered for s in sweep_steps]
+    fig, ax = plt.subplots(figsize=(8, 4.2))
+    ax.plot(xs, [s.throughput for s in sweep_steps], "o-", label="2xx/s")
+    ax.plot(xs, [s.goodput for s in sweep_steps], "s-", label="goodput/s (2xx within 500 ms)")
+    for key, marker, name in (
+        ("overload_shed", "^", "2x, shedding"),
+        ("overload_free", "v", "2x, no limit"),
+    ):
+        s = out[key]
+        ax.plot([s.offered], [s.goodput], marker, markersize=10, label=f"goodput {name}")
+    ax.set_xlabel("offered rate (req/s, Poisson)")
+    ax.set_ylabel("req/s")
+    ax.grid(alpha=0.3)
+    ax2 = ax.twinx()
+    ax2.plot(xs, [s.p99 for s in sweep_steps], "x--", color="tab:red", label="p99 of 2xx (ms)")
+    for key in ("overload_shed", "overload_free"):
+        s = out[key]
+        ax2.plot([s.offered], [s.p99], "x", color="tab:red", markersize=10)
+    ax2.set_yscale("log")
+    ax2.set_ylabel("p99 latency of 2xx (ms, log)")
+    lines = ax.get_legend_handles_labels()
+    lines2 = ax2.get_legend_handles_labels()
+    ax.legend(lines[0] + lines2[0], lines[1] + lines2[1], fontsize=8, loc="upper left")
+    ax.set_title("POST /v1/extract under open-loop load")
+    fig.tight_layout()
+    SECTIONS.mkdir(parents=True, exist_ok=True)
+    fig.savefig(SECTIONS / "load.png", dpi=110)
+    plt.close(fig)
+    return "load.png"
+
+
+def report(out: dict[str, Any], args: argparse.Namespace, elapsed: float) -> str:
+    sat: Step = out["saturation"]
+    shed: Step = out["overload_shed"]
+    free: Step = out["overload_free"]
+    png = plot(out)
+    grpc_part = ""
+    if out.get("grpc"):
+        grpc_part = f"""
+### gRPC `Extract` at the REST saturation rate and twice it (same server)
+
+{markdown_table(out["grpc"])}
+"""
+    return f"""
+One `autoglm-ops serve` process (one uvicorn worker, rules backend, SQLite WAL with
+`synchronous=FULL`, group commit), driven over loopback by an open-loop generator
+(`httpx.AsyncClient`, Poisson arrivals) on the same machine. Latency counts from each
+request's scheduled arrival; *client lag* is how late the generator was, which bounds what
+the numbers can tell on a shared machine. Goodput: 2xx answered within {GOOD_S * 1000:.0f} ms,
+per second. Shedding: `AUTOGLM_MAX_INFLIGHT={args.max_inflight}` concurrent
+`/v1/extract`/`/v1/applications` requests, the excess answered `503 overloaded`
+(`Retry-After: 1`) before its body is read. Steps of {args.step_seconds:g} s, rate x
+{args.factor:g} per step until goodput stops rising (< 3 % gain); whole run {elapsed:.0f} s.
+
+### Finding the saturation point
+
+{markdown_table(out["sweep"])}
+
+**Saturation: {sat.goodput:.0f} req/s of goodput at {sat.offered:.0f} req/s offered** (p99 of
+2xx {_f(sat.p99)} ms).
+
+### Twice the saturation rate ({2 * sat.target_rate:.0f} req/s offered)
+
+{markdown_table([sat, shed, free])}
+
+- With shedding, the excess ({shed.shed_share:.0%} of requests) is refused fast: 503 p50
+  {_f(shed.shed_p50)} ms, p99 {_f(shed.shed_p99)} ms; the accepted ones keep their latency:
+  p99 {_f(shed.p99)} ms at 2x against {_f(sat.p99)} ms at saturation; goodput
+  {shed.goodput:.0f} req/s.
+- Without a limit (`AUTOGLM_MAX_INFLIGHT=0`) every request queues: p99 of 2xx
+  {_f(free.p99)} ms, goodput {free.goodput:.0f} req/s, {free.errors} requests without an
+  answer within {TIMEOUT_S:g} s.
+{grpc_part}
+{f"![throughput, goodput and p99 against offered rate](bench/{png})" if png else ""}
+"""
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--start-rate", type=float, default=50.0)
+    ap.add_argument("--factor", type=float, default=1.35)
+    ap.add_argument("--max-steps", type=int, default=10)
+    ap.add_argument("--step-seconds", type=float, default=6.0)
+    ap.add_argument("--overload-seconds", type=float, default=10.0)
+    ap.add_argument("--max-inflight", type=int, default=32)
+    ap.add_argument("--no-grpc", dest="grpc", action="store_false")
+    ap.add_argument("--seed", type=int, default=7)
+    args = ap.parse_args()
+    args.grpc = args.grpc and grpc_available()
+    raise_fd_limit()
+    t0 = time.monotonic()
+    out = asyncio.run(bench(args, load_texts()))
+    elapsed = time.monotonic() - t0
+    console.print(rich_table("rate sweep (REST)", out["sweep"]))
+    console.print(
+        rich_table("2x saturation", [out["saturation"], out["overload_shed"], out["overload_free"]])
+    )
+    if out.get("grpc"):
+        console.print(rich_table("gRPC", out["grpc"]))
+    body = report(out, args, elapsed)
+    path = write_section(
+        "load",
+        "Load: saturation, goodput and load shedding",
+        f".venv/bin/python -m bench.load --step-seconds {args.step_seconds:g} "
+        f"--overload-seconds {args.overload_seconds:g} --max-inflight {args.max_inflight}",
+        body,
+    )
+    console.print(f"written to {path}")
+
+
+if __name__ == "__main__":
+    main()
