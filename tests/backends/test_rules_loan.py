@@ -230,3 +230,21 @@ def test_fast_enough() -> None:
         extract_loan_fields(text + " ")  # a new string: no cache hit
     per_text = (time.perf_counter() - t0) / len(texts)
     assert per_text < 0.05  # generous: a shared 2-core machine, typically ~2 ms
+
+
+def test_null_confidence_is_the_chance_that_null_is_right() -> None:
+    # nothing about a loan at all: null is very likely right
+    quiet = extract_loan_fields("今天天气不错")
+    assert quiet["requested_amount"].confidence >= 0.8
+    assert quiet["existing_monthly_repayments"].confidence >= 0.8
+    # a loan asked for but no amount / purpose / job read: null is probably a miss
+    asked = extract_loan_fields("想借点钱，有房贷")
+    assert asked["requested_amount"].value is None
+    assert asked["requested_amount"].confidence < 0.5
+    assert asked["employment_type"].confidence < 0.5
+    # debts mentioned without an amount: null is the contract's answer, but less certain
+    assert asked["existing_monthly_repayments"].value is None
+    assert (
+        asked["existing_monthly_repayments"].confidence
+        < quiet["existing_monthly_repayments"].confidence
+    )
