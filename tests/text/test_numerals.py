@@ -204,3 +204,18 @@ def test_offsets_cover_text_that_reparses_to_the_value(parts: list[str]) -> None
         last_end = m.end
         if not m.percent and not m.ordinal:
             assert parse_number(m.text) == m.value
+
+
+def test_trailing_yi_before_a_measure_word_is_not_money() -> None:
+    # 12万一次性: the 一 belongs to 一次性 (in one go), not to the amount
+    [m] = [m for m in find_numbers("想借12万一次性还清") if m.value > 1]
+    assert m.value == 120000 and m.text == "12万"
+
+
+def test_range_lower_bound_borrows_the_upper_unit() -> None:
+    [m] = find_numbers("$15-20k a month")
+    assert (m.value, m.upper) == (15000, 20000)
+    [m] = find_numbers("20-30万")
+    assert (m.value, m.upper) == (200000, 300000)
+    [m] = find_numbers("8000-1万")
+    assert (m.value, m.upper) == (8000, 10000)

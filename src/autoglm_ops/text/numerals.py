@@ -74,7 +74,10 @@ _TOKEN = re.compile(
     r"(?P<ar>\d{1,3}(?:,\d{3})+(?:\.\d+)?(?!\d)|\d+(?:\.\d+)?|\.\d+)"
     r"|(?P<cd>[零一二两三四五六七八九])|(?P<su>[十百千])|(?P<bu>[万亿兆])|(?P<dot>点)|(?P<apx>[多余几来])"
 )
-_QUANT_AFTER = re.compile(r"个|年|天|周|月|星期|礼拜")
+# a trailing 一 before one of these counts something else (一次性, 一个月, 一起), not money
+_QUANT_AFTER = re.compile(
+    r"个|年|天|周|月|星期|礼拜|次|笔|套|辆|台|份|张|位|名|家|批|期|下|些|起|样|辈|直|共|般|边|部"
+)
 _SCALE_AFTER = re.compile(
     r"\s*(hundred|thousand|million|billion|trillion|bn|mn|M|b(?=\b)|\s+k\b)(?![A-Za-z])"
 )
@@ -435,7 +438,7 @@ def _with_unit(lower: _Chunk, upper: _Chunk) -> Decimal:
     if lower.has_unit or not upper.has_unit:
         return lower.value
     for mult in (10**8, 10**4, 1000):
-        if upper.value >= mult and lower.value * mult <= upper.value and lower.value < 10:
+        if upper.value >= mult and lower.value * mult <= upper.value:
             return lower.value * mult
     return lower.value
 
