@@ -59,7 +59,7 @@ async def test_over_the_limit_gets_a_fast_503_and_probes_never_shed() -> None:
     async with _client(mw) as c:
         held = [asyncio.create_task(c.post("/v1/extract", content=b"{}")) for _ in range(2)]
         await _settle()
-        assert gate.entered == 2 and mw.inflight == 2
+        assert gate.entered == 2 and mw.gate.inflight == 2
         t0 = time.perf_counter()
         r = await c.post("/v1/extract", content=b"{}")
         assert time.perf_counter() - t0 < 0.5
@@ -67,11 +67,11 @@ async def test_over_the_limit_gets_a_fast_503_and_probes_never_shed() -> None:
         assert r.headers["retry-after"] == "1"
         assert r.json()["error"]["code"] == "overloaded"
         assert (await c.post("/v1/applications", content=b"{}")).status_code == 503
-        assert gate.entered == 2 and mw.shed == 2  # the refused ones never reached the app
+        assert gate.entered == 2 and mw.gate.shed == 2  # the refused ones never reached the app
         assert (await c.get("/healthz")).status_code == 200  # not a shed route
         gate.open.set()
         assert [r.status_code for r in await asyncio.gather(*held)] == [200, 200]
-        assert mw.inflight == 0
+        assert mw.gate.inflight == 0
         assert (await c.post("/v1/extract", content=b"{}")).status_code == 200
 
 
@@ -96,11 +96,11 @@ async def test_queue_budget_hands_a_freed_slot_to_the_waiter() -> None:
         await _settle()
         second = asyncio.create_task(c.post("/v1/extract"))
         await _settle()
-        assert gate.entered == 1 and len(mw._waiters) == 1
+        assert gate.entered == 1 and len(mw.gate._waiters) == 1
         gate.open.set()
         assert (await first).status_code == 200
         assert (await second).status_code == 200
-        assert mw.inflight == 0 and mw.shed == 0
+        assert mw.gate.inflight == 0 and mw.gate.shed == 0
 
 
 @pytest.mark.anyio
@@ -114,7 +114,7 @@ async def test_queue_budget_runs_out_then_free_slots_admit_at_once() -> None:
         r = await c.post("/v1/extract")
         waited = time.perf_counter() - t0
         assert r.status_code == 503 and 0.04 <= waited < 1.0
-        assert not mw._waiters  # a timed-out waiter leaves the queue
+        assert not mw.gate._waiters  # a timed-out waiter leaves the queue
         gate.open.set()
         assert (await first).status_code == 200
         # nothing in flight: the next request is admitted without waiting for the budget

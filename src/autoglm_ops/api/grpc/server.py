@@ -24,6 +24,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
 from autoglm_ops.api.grpc.gen import prediction_pb2 as pb
 from autoglm_ops.api.grpc.gen import prediction_pb2_grpc as pb_grpc
+from autoglm_ops.api.grpc.shedding import SheddingInterceptor
 from autoglm_ops.core.errors import (
     AuthenticationError,
     AutoGLMError,
@@ -167,11 +168,15 @@ def build_server(platform: Platform, port: int, host: str | None = None) -> grpc
     """
     settings = platform.settings
     server = grpc.aio.server(
+        # load shedding of Predict/Extract, as the REST edge's (AUTOGLM_MAX_INFLIGHT)
+        interceptors=[
+            SheddingInterceptor(SERVICE_NAME, settings.max_inflight, settings.shed_queue_ms)
+        ],
         options=[
             ("grpc.max_receive_message_length", settings.max_body_bytes),
             # Linux lets two servers share a port with SO_REUSEPORT; a clash must fail loudly.
             ("grpc.so_reuseport", 0),
-        ]
+        ],
     )
     pb_grpc.add_PredictionServiceServicer_to_server(PredictionServicer(platform), server)
     health_servicer = _Health()

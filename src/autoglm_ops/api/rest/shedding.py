@@ -7,34 +7,27 @@ limit a saturated server accepts everything and every request gets slow (the goo
 collapses); with it the accepted ones keep their latency and the excess fails fast, so
 clients and load balancers can go elsewhere. Probes, metrics and cheap reads never shed.
 
-Plain ASGI (no BaseHTTPMiddleware) and event-loop only: the counter is touched by one
-thread, so it needs no lock. A refused request's ``scope["route"]`` is set to the route it
-asked for, so that the metrics and the access log of the outer middleware label it rightly.
+Plain ASGI (no BaseHTTPMiddleware). A refused request's ``scope["route"]`` is set to the
+route it asked for, so that the metrics and the access log of the outer middleware label it
+rightly. The gRPC edge applies the same gate through an interceptor.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
-from collections import deque
 from typing import Any
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from autoglm_ops.core.errors import OverloadedError
+from autoglm_ops.service.admission import OVERLOADED_MESSAGE, AdmissionGate
 
 #: the routes whose work (extraction, scoring, a durable write) saturates the server
 SHED_PATHS = frozenset({"/v1/extract", "/v1/applications"})
 
-_MESSAGE = (
-    "the server is at its limit of concurrent requests; retry after a second "
-    "(limit: AUTOGLM_MAX_INFLIGHT)"
-)
-
 
 def _overloaded_response() -> tuple[dict[str, Any], dict[str, Any]]:
-    body = json.dumps({"error": OverloadedError(_MESSAGE).to_dict()}).encode()
+    body = json.dumps({"error": OverloadedError(OVERLOADED_MESSAGE).to_dict()}).encode()
     start = {
         "type": "http.response.start",
         "status": 503,
@@ -59,23 +52,16 @@ class SheddingMiddleware:
         paths: frozenset[str] = SHED_PATHS,
     ) -> None:
         self.app = app
-        self.max_inflight = max_inflight
-        self.queue_s = max(0.0, queue_ms) / 1000.0
+        self.gate = AdmissionGate(max_inflight, queue_ms)
         self.paths = paths
-        self.inflight = 0
-        self.shed = 0  # refusals since start (tests and benchmarks read it)
-        self._waiters: deque[asyncio.Future[None]] = deque()
         self._start, self._body = _overloaded_response()
         self._routes: dict[str, Any] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or self.max_inflight <= 0 or scope["path"] not in self.paths:
+        if scope["type"] != "http" or not self.gate.enabled or scope["path"] not in self.paths:
             await self.app(scope, receive, send)
             return
-        if self.inflight < self.max_inflight and not self._waiters:
-            self.inflight += 1
-        elif not await self._wait_for_slot():
-            self.shed += 1
+        if not await self.gate.enter():
             self._label_route(scope)
             await send(self._start)
             await send(self._body)
@@ -83,37 +69,7 @@ class SheddingMiddleware:
         try:
             await self.app(scope, receive, send)
         finally:
-            self._release()
-
-    async def _wait_for_slot(self) -> bool:
-        """Queue for a slot for up to the budget; True when one was handed over."""
-        if self.queue_s <= 0:
-            return False
-        slot = asyncio.get_running_loop().create_future()
-        self._waiters.append(slot)
-        try:
-            await asyncio.wait_for(slot, self.queue_s)
-            return True
-        except TimeoutError:
-            return False
-        except asyncio.CancelledError:
-            # the client went away just as a slot was handed to it: give the slot back
-            if slot.done() and not slot.cancelled():
-                self._release()
-            raise
-        finally:
-            # gone from the queue however it ended, so that the queue only holds live waiters
-            with contextlib.suppress(ValueError):
-                self._waiters.remove(slot)
-
-    def _release(self) -> None:
-        """Hand the slot to the longest waiter still waiting, else free it."""
-        while self._waiters:
-            waiter = self._waiters.popleft()
-            if not waiter.done():
-                waiter.set_result(None)
-                return
-        self.inflight -= 1
+            self.gate.leave()
 
     def _label_route(self, scope: Scope) -> None:
         """Set the route a refused request asked for (the shed paths are literal templates)."""
