@@ -57,7 +57,7 @@ def _fired(decision: Any) -> dict[str, Any]:
 
 def test_default_policy_loads_with_name_version_and_rules(policy: Policy) -> None:
     assert policy.name == "retail-credit-default"
-    assert policy.version == "1.0.0"
+    assert policy.version == "1.1.0"
     assert {"INC_MISSING", "INC_ZERO", "DTI_HIGH", "INCOME_COVER", "LOW_CONFIDENCE"} <= set(
         policy.rule_ids
     )
@@ -68,7 +68,7 @@ def test_good_applicant_passes_with_full_limit(policy: Policy) -> None:
     assert decision.outcome == "pass"
     assert decision.fired_rules == []
     assert decision.credit_limit == 50000
-    assert decision.policy_name == "retail-credit-default" and decision.policy_version == "1.0.0"
+    assert decision.policy_name == "retail-credit-default" and decision.policy_version == "1.1.0"
     assert decision.derived["new_monthly_repayment"] == pytest.approx(
         annuity_payment(50000, 36, 0.072)
     )
@@ -77,8 +77,12 @@ def test_good_applicant_passes_with_full_limit(policy: Policy) -> None:
 
 
 # One case per default rule: overrides of the good applicant, confidences, the expected outcome.
+# Outcome "pass" is a 提示 (note) rule: it fires and gives its reason without stopping a decision.
 RULE_CASES: dict[str, tuple[dict[str, Any], dict[str, float], str]] = {
     "REQ_MISSING": ({"requested_amount": None}, {}, "manual_review"),
+    "TERM_MISSING": ({"term_months": None}, {}, "pass"),
+    # 300,000 over 36 months is 8,333 a month before interest, over half of 15,000
+    "TERM_MISSING_DTI": ({"term_months": None, "requested_amount": 300000}, {}, "manual_review"),
     "REQ_INVALID": ({"requested_amount": 0}, {}, "manual_review"),
     "INC_MISSING": ({"income_amount": None, "currency": None}, {}, "manual_review"),
     "INC_ZERO": ({"income_amount": 0, "currency": None}, {}, "decline"),
@@ -92,13 +96,14 @@ RULE_CASES: dict[str, tuple[dict[str, Any], dict[str, float], str]] = {
     "DTI_HIGH": ({"existing_monthly_repayments": 7000}, {}, "decline"),
     "INCOME_COVER": ({"requested_amount": 120000, "term_months": 12}, {}, "decline"),
     "DEBT_BURDEN": ({"total_existing_debt": 400000}, {}, "manual_review"),
-    "AGE_MISSING": ({"age": None}, {}, "manual_review"),
+    "AGE_MISSING": ({"age": None}, {}, "pass"),
     "AGE_UNDER": ({"age": 17}, {}, "decline"),
     "AGE_OVER": ({"age": 66}, {}, "decline"),
-    "AGE_AT_MATURITY": ({"age": 64}, {}, "manual_review"),
+    "AGE_AT_MATURITY": ({"age": 64}, {}, "decline"),
     "TENURE_SHORT": ({"employment_years": 0.25}, {}, "manual_review"),
-    "EMPLOYMENT_MISSING": ({"employment_type": None}, {}, "manual_review"),
+    "EMPLOYMENT_MISSING": ({"employment_type": None}, {}, "pass"),
     "LOW_CONFIDENCE": ({}, {"income_amount": 0.4, "purpose": 0.1}, "manual_review"),
+    "LOW_CONFIDENCE_READ": ({}, {"age": 0.5}, "manual_review"),
     "INVALID_VALUES": ({"age": "thirty"}, {}, "manual_review"),
 }
 
@@ -155,6 +160,72 @@ def test_most_severe_outcome_wins_and_comes_first(policy: Policy) -> None:
     assert {"AGE_MISSING", "DTI_HIGH"} <= set(ids)
     assert decision.outcome == "decline"
     assert decision.fired_rules[0].outcome == "decline"
+
+
+def test_note_rules_come_last_and_do_not_set_the_outcome(policy: Policy) -> None:
+    decision = policy.evaluate(good_applicant(age=None, existing_monthly_repayments=9000))
+    assert decision.outcome == "decline"
+    assert decision.fired_rules[-1].id == "AGE_MISSING"
+    assert decision.fired_rules[-1].outcome == "pass"
+
+
+# --- fields that other sources provide ----------------------------------------------------------
+
+
+def test_missing_age_employment_and_term_do_not_force_review(policy: Policy) -> None:
+    values = good_applicant(age=None, employment_type=None, term_months=None)
+    decision = policy.evaluate(values, dict.fromkeys(values, 1.0), 0.8)
+    assert decision.outcome == "pass"
+    fired = _fired(decision)
+    assert set(fired) == {"AGE_MISSING", "EMPLOYMENT_MISSING", "TERM_MISSING"}
+    assert "身份证" in fired["AGE_MISSING"].reason_zh  # the note says where the value comes from
+    assert "36" in fired["TERM_MISSING"].reason_en
+
+
+def test_missing_employment_type_uses_the_lowest_income_multiple(policy: Policy) -> None:
+    values = good_applicant(employment_type=None, income_amount=10000, requested_amount=100000)
+    decision = policy.evaluate(values, None, 0.8)
+    multiples = policy.parameters.credit_limit
+    assert multiples.default_multiple <= min(multiples.income_multiples.values())
+    assert decision.outcome == "pass"
+    assert decision.credit_limit == multiples.default_multiple * 10000
+
+
+@pytest.mark.parametrize("missing", ["income_amount", "requested_amount"])
+def test_decision_critical_values_still_force_review(policy: Policy, missing: str) -> None:
+    decision = policy.evaluate(good_applicant(**{missing: None}), None, 0.8)
+    assert decision.outcome == "manual_review"
+
+
+def test_stated_ages_are_still_checked(policy: Policy) -> None:
+    assert policy.evaluate(good_applicant(age=17)).outcome == "decline"
+    assert policy.evaluate(good_applicant(age=66)).outcome == "decline"
+    # 63 + 36 months = 66 at maturity
+    assert policy.evaluate(good_applicant(age=63)).outcome == "decline"
+    assert policy.evaluate(good_applicant(age=62)).outcome == "pass"  # 65 at maturity
+
+
+def test_missing_term_checks_affordability_before_interest(policy: Policy) -> None:
+    # room = 0.5 × 15,000 − 1,000 existing = 6,500 a month; × 36 months = 234,000 before interest
+    base = {"term_months": None, "existing_monthly_repayments": 1000}
+    ok = policy.evaluate(good_applicant(requested_amount=234000, **base))
+    assert ok.outcome == "pass"
+    over = policy.evaluate(good_applicant(requested_amount=235000, **base))
+    assert over.outcome == "manual_review"
+    assert "TERM_MISSING_DTI" in _fired(over)
+
+
+def test_uncertain_null_is_a_null_but_an_uncertain_reading_is_reviewed(policy: Policy) -> None:
+    doubtful = {"age": 0.3, "employment_type": 0.3, "existing_monthly_repayments": 0.3}
+    missing = good_applicant(age=None, employment_type=None, existing_monthly_repayments=None)
+    assert policy.evaluate(missing, doubtful, 0.8).outcome == "pass"
+    for name in doubtful:
+        read = policy.evaluate(good_applicant(), {name: 0.3}, 0.8)
+        assert read.outcome == "manual_review", name
+        assert list(_fired(read)) == ["LOW_CONFIDENCE_READ"]
+    # a doubtful null of a decision-critical value still needs a person
+    critical = policy.evaluate(good_applicant(income_amount=None), {"income_amount": 0.3}, 0.8)
+    assert "LOW_CONFIDENCE" in _fired(critical)
 
 
 # --- null-safety -----------------------------------------------------------------------------

@@ -18,6 +18,8 @@ SAFE = {
     "credit_history": "critical_or_credits_elsewhere",
     "savings_level": "above_1000",
 }
+DEFAULT = RiskCutoffs()
+
 RISKY = {
     "checking_account_status": "negative",
     "credit_history": "no_credits_or_all_repaid",
@@ -38,9 +40,9 @@ def _run(policy: Policy, model: RiskModel | None, values: dict[str, Any], **kw: 
 def test_policy_pass_and_low_pd_approves(policy: Policy, risk_model: RiskModel) -> None:
     s = _run(policy, risk_model, good_applicant(**SAFE))
     assert s.decision == "approve"
-    assert s.pd is not None and s.pd < 0.2
+    assert s.pd is not None and s.pd < DEFAULT.approve_below
     assert s.credit_limit == 50000
-    assert s.policy_version == "retail-credit-default@1.0.0"
+    assert s.policy_version == "retail-credit-default@1.1.0"
     assert s.model_versions == {"risk": "german-credit-scorecard@1.0.0"}
     refs = [r.ref for r in s.reasons]
     assert refs[0] == "risk:pd"
@@ -52,10 +54,10 @@ def test_policy_pass_and_low_pd_approves(policy: Policy, risk_model: RiskModel) 
 def test_high_pd_declines_even_when_policy_passes(policy: Policy, risk_model: RiskModel) -> None:
     s = _run(policy, risk_model, good_applicant(**RISKY))
     assert s.policy.outcome == "pass"
-    assert s.pd is not None and s.pd >= 0.5
+    assert s.pd is not None and s.pd >= DEFAULT.decline_at
     assert s.decision == "decline" and s.credit_limit == 0
     pd_reason = next(r for r in s.reasons if r.ref == "risk:pd")
-    assert pd_reason.effect == "decline" and "50%" in pd_reason.text_zh
+    assert pd_reason.effect == "decline" and f"{DEFAULT.decline_at:.0%}" in pd_reason.text_zh
     assert any(r.effect == "increases_risk" for r in s.reasons)
 
 
@@ -70,7 +72,7 @@ def test_pd_between_cutoffs_is_manual_review(policy: Policy, risk_model: RiskMod
 
 def test_policy_decline_wins_over_a_low_pd(policy: Policy, risk_model: RiskModel) -> None:
     s = _run(policy, risk_model, good_applicant(age=17, **SAFE))
-    assert s.pd is not None and s.pd < 0.2
+    assert s.pd is not None and s.pd < DEFAULT.approve_below
     assert s.decision == "decline" and s.credit_limit == 0
     assert s.reasons[0].source == "policy" and s.reasons[0].ref == "AGE_UNDER"
 
@@ -95,7 +97,14 @@ def test_without_a_model_the_policy_decides(policy: Policy) -> None:
     s = _run(policy, None, good_applicant())
     assert s.decision == "approve" and s.pd is None and s.model_versions == {}
     assert _run(policy, None, good_applicant(age=70)).decision == "decline"
-    assert _run(policy, None, good_applicant(age=None)).decision == "manual_review"
+    assert _run(policy, None, good_applicant(income_amount=None)).decision == "manual_review"
+
+
+def test_note_rules_are_reasons_but_do_not_stop_an_approval(policy: Policy) -> None:
+    s = _run(policy, None, good_applicant(age=None))
+    assert s.decision == "approve" and s.credit_limit == 50000
+    note = next(r for r in s.reasons if r.ref == "AGE_MISSING")
+    assert note.source == "policy" and note.effect == "pass"
 
 
 def test_every_reason_is_traced(policy: Policy, risk_model: RiskModel) -> None:
@@ -122,5 +131,5 @@ def test_cutoffs_are_validated() -> None:
 def test_suggestion_is_json_serialisable(policy: Policy, risk_model: RiskModel) -> None:
     s = _run(policy, risk_model, good_applicant())
     body = s.model_dump(mode="json")
-    assert body["policy"]["policy_version"] == "1.0.0"
+    assert body["policy"]["policy_version"] == "1.1.0"
     assert isinstance(body["risk"]["factors"], list)
