@@ -31,7 +31,7 @@ def test_zero_is_disabled() -> None:
 
 def test_waiters_are_served_in_order() -> None:
     async def main() -> None:
-        gate = AdmissionGate(1, queue_ms=5000)
+        gate = AdmissionGate(1, max_queue_ms=5000)
         assert await gate.enter()
         order: list[int] = []
 
@@ -55,7 +55,7 @@ def test_waiters_are_served_in_order() -> None:
 @pytest.mark.parametrize("cancel_before_wakeup", [True, False])
 def test_a_cancelled_waiter_never_leaks_its_slot(cancel_before_wakeup: bool) -> None:
     async def main() -> None:
-        gate = AdmissionGate(1, queue_ms=5000)
+        gate = AdmissionGate(1, max_queue_ms=5000)
         assert await gate.enter()
         waiter = asyncio.create_task(gate.enter())
         await asyncio.sleep(0.01)

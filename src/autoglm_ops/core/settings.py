@@ -38,7 +38,7 @@ class Settings(BaseSettings):
     redis_url: str | None = Field(None, description="e.g. redis://127.0.0.1:6379/0")
     # load shedding of /v1/extract and /v1/applications (see api/rest/shedding.py)
     max_inflight: int = Field(32, ge=0, description="concurrent expensive requests; 0: no limit")
-    shed_queue_ms: float = Field(0.0, ge=0, description="wait for a slot before a 503")
+    max_queue_ms: float = Field(0.0, ge=0, description="queue-time budget: wait for a slot")
     otlp_endpoint: str | None = Field(None, description="OTLP/HTTP base URL; unset: no traces")
     # a secret used to sign things (e.g. session cookies of the console); refused at placeholder
     secret_key: SecretStr = SecretStr("dev-only-secret")

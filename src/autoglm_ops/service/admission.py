@@ -1,7 +1,8 @@
 """Admission control for load shedding, shared by the edges (REST middleware, gRPC
-interceptor): at most ``max_inflight`` expensive requests at once; one more waits up to
-``queue_ms`` for a slot (0: not at all) and is otherwise refused, so that it can be answered
-``overloaded`` at once instead of queueing behind work the server cannot finish in time.
+interceptor): at most ``max_inflight`` expensive requests at once; one more waits up to the
+queue-time budget ``max_queue_ms`` for a slot (0: not at all) and is otherwise refused, so
+that it can be answered ``overloaded`` at once instead of queueing behind work the server
+cannot finish in time.
 
 Event-loop only: one gate belongs to one server's loop, so the counter needs no lock.
 """
@@ -15,16 +16,16 @@ from collections import deque
 #: the message of every refusal, on both edges
 OVERLOADED_MESSAGE = (
     "the server is at its limit of concurrent requests; retry after a second "
-    "(limit: AUTOGLM_MAX_INFLIGHT)"
+    "(limits: AUTOGLM_MAX_INFLIGHT, AUTOGLM_MAX_QUEUE_MS)"
 )
 
 
 class AdmissionGate:
     """Counts admitted requests; ``enter`` admits or refuses, ``leave`` frees the slot."""
 
-    def __init__(self, max_inflight: int, queue_ms: float = 0.0) -> None:
+    def __init__(self, max_inflight: int, max_queue_ms: float = 0.0) -> None:
         self.max_inflight = max_inflight
-        self.queue_s = max(0.0, queue_ms) / 1000.0
+        self.queue_s = max(0.0, max_queue_ms) / 1000.0
         self.inflight = 0
         self.shed = 0  # refusals since start
         self._waiters: deque[asyncio.Future[None]] = deque()

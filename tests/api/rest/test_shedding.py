@@ -90,7 +90,7 @@ async def test_zero_disables_the_limit() -> None:
 @pytest.mark.anyio
 async def test_queue_budget_hands_a_freed_slot_to_the_waiter() -> None:
     gate = Gate()
-    mw = SheddingMiddleware(gate, max_inflight=1, queue_ms=2000)
+    mw = SheddingMiddleware(gate, max_inflight=1, max_queue_ms=2000)
     async with _client(mw) as c:
         first = asyncio.create_task(c.post("/v1/extract"))
         await _settle()
@@ -106,7 +106,7 @@ async def test_queue_budget_hands_a_freed_slot_to_the_waiter() -> None:
 @pytest.mark.anyio
 async def test_queue_budget_runs_out_then_free_slots_admit_at_once() -> None:
     gate = Gate()
-    mw = SheddingMiddleware(gate, max_inflight=1, queue_ms=50)
+    mw = SheddingMiddleware(gate, max_inflight=1, max_queue_ms=50)
     async with _client(mw) as c:
         first = asyncio.create_task(c.post("/v1/extract"))
         await _settle()

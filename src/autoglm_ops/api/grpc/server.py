@@ -170,7 +170,7 @@ def build_server(platform: Platform, port: int, host: str | None = None) -> grpc
     server = grpc.aio.server(
         # load shedding of Predict/Extract, as the REST edge's (AUTOGLM_MAX_INFLIGHT)
         interceptors=[
-            SheddingInterceptor(SERVICE_NAME, settings.max_inflight, settings.shed_queue_ms)
+            SheddingInterceptor(SERVICE_NAME, settings.max_inflight, settings.max_queue_ms)
         ],
         options=[
             ("grpc.max_receive_message_length", settings.max_body_bytes),

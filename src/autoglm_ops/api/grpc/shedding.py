@@ -22,16 +22,17 @@ SHED_METHODS = frozenset({"Predict", "Extract"})
 
 
 class SheddingInterceptor(grpc.aio.ServerInterceptor):
-    """Admit at most ``max_inflight`` concurrent shed RPCs of ``service`` (0: no limit)."""
+    """Admit at most ``max_inflight`` concurrent shed RPCs of ``service`` (0: no limit); one
+    over the limit waits up to ``max_queue_ms`` for a slot."""
 
     def __init__(
         self,
         service: str,
         max_inflight: int,
-        queue_ms: float = 0.0,
+        max_queue_ms: float = 0.0,
         methods: frozenset[str] = SHED_METHODS,
     ) -> None:
-        self.gate = AdmissionGate(max_inflight, queue_ms)
+        self.gate = AdmissionGate(max_inflight, max_queue_ms)
         self.paths = frozenset(f"/{service}/{m}" for m in methods)
         self._code = grpc.StatusCode[status_for(OverloadedError(OVERLOADED_MESSAGE))[1]]
 

@@ -188,7 +188,7 @@ def create_app(settings: Settings | None = None, platform: Platform | None = Non
     # outside the body limit, inside observability: excess is refused before its body is
     # read, and the refusals are still counted and logged
     app.add_middleware(
-        SheddingMiddleware, max_inflight=settings.max_inflight, queue_ms=settings.shed_queue_ms
+        SheddingMiddleware, max_inflight=settings.max_inflight, max_queue_ms=settings.max_queue_ms
     )
     # added last, so outermost: refusals by the body limit are counted and logged too
     app.add_middleware(ObservabilityMiddleware)

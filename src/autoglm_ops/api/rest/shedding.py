@@ -1,11 +1,12 @@
 """Load shedding at the REST edge: an admission limit on the expensive routes.
 
 At most ``max_inflight`` requests to ``/v1/extract`` and ``/v1/applications`` run at once.
-One more either waits up to ``queue_ms`` for a slot or, at once when the budget is 0 (the
-default), gets ``503 overloaded`` with ``Retry-After: 1`` before its body is read. Without a
-limit a saturated server accepts everything and every request gets slow (the goodput
-collapses); with it the accepted ones keep their latency and the excess fails fast, so
-clients and load balancers can go elsewhere. Probes, metrics and cheap reads never shed.
+One more either waits up to the queue-time budget ``max_queue_ms`` for a slot or, at once
+when the budget is 0 (the default), gets ``503 overloaded`` with ``Retry-After: 1`` before
+its body is read. Without a limit a saturated server accepts everything and every request
+gets slow (the goodput collapses); with it the accepted ones keep their latency and the
+excess fails fast, so clients and load balancers can go elsewhere. Probes, metrics and
+cheap reads never shed.
 
 Plain ASGI (no BaseHTTPMiddleware). A refused request's ``scope["route"]`` is set to the
 route it asked for, so that the metrics and the access log of the outer middleware label it
@@ -42,17 +43,17 @@ def _overloaded_response() -> tuple[dict[str, Any], dict[str, Any]]:
 
 class SheddingMiddleware:
     """Admit at most ``max_inflight`` concurrent requests to ``paths`` (0: no limit); a
-    request over the limit waits up to ``queue_ms`` for a slot, then gets a 503."""
+    request over the limit waits up to ``max_queue_ms`` for a slot, then gets a 503."""
 
     def __init__(
         self,
         app: ASGIApp,
         max_inflight: int,
-        queue_ms: float = 0.0,
+        max_queue_ms: float = 0.0,
         paths: frozenset[str] = SHED_PATHS,
     ) -> None:
         self.app = app
-        self.gate = AdmissionGate(max_inflight, queue_ms)
+        self.gate = AdmissionGate(max_inflight, max_queue_ms)
         self.paths = paths
         self._start, self._body = _overloaded_response()
         self._routes: dict[str, Any] = {}
