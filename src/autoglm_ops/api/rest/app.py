@@ -5,23 +5,24 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, StrictStr
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from autoglm_ops.api.rest import applications as applications_routes
+from autoglm_ops.api.rest.deps import PlatformDep, PrincipalDep
 from autoglm_ops.api.rest.middleware import BodyLimitMiddleware, ObservabilityMiddleware
 from autoglm_ops.api.rest.shedding import SheddingMiddleware
-from autoglm_ops.core.errors import AuthenticationError, AutoGLMError, status_for
+from autoglm_ops.core.errors import AutoGLMError, status_for
 from autoglm_ops.core.logging import configure_logging
 from autoglm_ops.core.settings import Settings, get_settings
 from autoglm_ops.observability.metrics import CONTENT_TYPE_LATEST
 from autoglm_ops.service import extraction
 from autoglm_ops.service.platform import Platform
-from autoglm_ops.store.repo import Principal
 
 log = logging.getLogger("autoglm_ops.api")
 
@@ -44,28 +45,6 @@ def _error_response(exc: AutoGLMError) -> JSONResponse:
     if "retry_after" in exc.details:
         headers["Retry-After"] = str(max(1, round(float(exc.details["retry_after"]))))
     return JSONResponse({"error": exc.to_dict()}, status_code=status, headers=headers)
-
-
-def get_platform(request: Request) -> Platform:
-    return request.app.state.platform  # type: ignore[no-any-return]
-
-
-def get_principal(
-    request: Request, platform: Annotated[Platform, Depends(get_platform)]
-) -> Principal:
-    """Resolve ``Authorization: Bearer <key>`` to a principal or raise 401."""
-    auth = request.headers.get("authorization", "")
-    scheme, _, key = auth.partition(" ")
-    if scheme.lower() != "bearer" or not key.strip():
-        raise AuthenticationError(
-            "missing API key; send 'Authorization: Bearer <key>' "
-            "(create one with `autoglm-ops keys create --scope extract`)"
-        )
-    return extraction.authenticate(platform, key)
-
-
-PlatformDep = Annotated[Platform, Depends(get_platform)]
-PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 
 def create_app(settings: Settings | None = None, platform: Platform | None = None) -> FastAPI:
@@ -184,12 +163,14 @@ def create_app(settings: Settings | None = None, platform: Platform | None = Non
         """A stored request of the caller's tenant (fields and review, not the input text)."""
         return extraction.get_stored(platform, request_id=request_id, principal=principal)
 
+    app.include_router(applications_routes.router)
+
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
-    # outside the body limit, inside observability: excess is refused before its body is
-    # read, and the refusals are still counted and logged
+    # refusals by the body limit are counted and logged too
+    app.add_middleware(ObservabilityMiddleware)
+    # outermost: excess is refused at next to no cost, before anything else runs (it counts
+    # its refusals in the HTTP metrics itself)
     app.add_middleware(
         SheddingMiddleware, max_inflight=settings.max_inflight, max_queue_ms=settings.max_queue_ms
     )
-    # added last, so outermost: refusals by the body limit are counted and logged too
-    app.add_middleware(ObservabilityMiddleware)
     return app

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
+from autoglm_ops.api.rest.deps import PlatformDep, PrincipalDep
 from autoglm_ops.service import applications
-from autoglm_ops.service.platform import Platform
-from autoglm_ops.store.repo import Principal
 
 
 class ApplicationRequest(BaseModel):
@@ -25,27 +24,23 @@ class ApplicationRequest(BaseModel):
     backend: StrictStr | None = None
 
 
-def router(platform_dep: Any, principal_dep: Any) -> APIRouter:
-    """Build the router with the app's dependency providers."""
-    PlatformDep = Annotated[Platform, Depends(platform_dep)]
-    PrincipalDep = Annotated[Principal, Depends(principal_dep)]
-    r = APIRouter(tags=["applications"])
+router = APIRouter(tags=["applications"])
 
-    @r.post("/v1/applications", status_code=201, response_model=applications.ApplicationResponse)
-    def submit(
-        body: ApplicationRequest, platform: PlatformDep, principal: PrincipalDep
-    ) -> applications.ApplicationResponse:
-        """Assess a credit application; it is stored (with its audit record) before answering.
-        Partial or bad applications are stored too and come back as ``manual_review``."""
-        return applications.submit_application(
-            platform, text=body.text, form=body.form, principal=principal, backend=body.backend
-        )
 
-    @r.get("/v1/applications/{application_id}")
-    def get(application_id: str, platform: PlatformDep, principal: PrincipalDep) -> dict[str, Any]:
-        """The full audit record of an application of the caller's tenant."""
-        return applications.get_application(
-            platform, application_id=application_id, principal=principal
-        )
+@router.post("/v1/applications", status_code=201, response_model=applications.ApplicationResponse)
+def submit(
+    body: ApplicationRequest, platform: PlatformDep, principal: PrincipalDep
+) -> applications.ApplicationResponse:
+    """Assess a credit application; it is stored (with its audit record) before answering.
+    Partial or bad applications are stored too and come back as ``manual_review``."""
+    return applications.submit_application(
+        platform, text=body.text, form=body.form, principal=principal, backend=body.backend
+    )
 
-    return r
+
+@router.get("/v1/applications/{application_id}")
+def get(application_id: str, platform: PlatformDep, principal: PrincipalDep) -> dict[str, Any]:
+    """The full audit record of an application of the caller's tenant."""
+    return applications.get_application(
+        platform, application_id=application_id, principal=principal
+    )
