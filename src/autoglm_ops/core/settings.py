@@ -24,6 +24,7 @@ class Settings(BaseSettings):
     database_url: str | None = Field(None, description="SQLAlchemy URL; default SQLite in data_dir")
     tasks_dir: Path | None = Field(None, description="extra task YAML files")
     backend: str = Field("rules", description="default extraction backend")
+    local_model_dir: Path | None = Field(None, description="`local` model dir; unset: shipped")
     host: str = "127.0.0.1"
     port: int = 8000
     grpc_port: int = Field(50051, ge=0, le=65535, description="0 disables the gRPC server")

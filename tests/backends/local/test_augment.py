@@ -1,0 +1,109 @@
+"""Augmentation keeps labels consistent with the text it produces."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from autoglm_ops.backends.local.augment import STYLES, Augmenter, augment, render_amount
+from autoglm_ops.backends.local.features import close
+from autoglm_ops.backends.local.labels import candidate_labels
+from autoglm_ops.backends.local.spans import find_durations
+from autoglm_ops.backends.local.train import Case
+from autoglm_ops.text.amounts import income_candidates
+from autoglm_ops.text.numerals import find_numbers, normalize, parse_number
+from tests.backends.local.conftest import dev_cases
+
+VALUES = [Decimal(v) for v in (300, 1250, 4500, 7200, 9000, 12000, 18000, 25000, 36000, 150000)]
+
+
+@pytest.mark.parametrize("style", STYLES)
+def test_every_rendering_parses_back(style: str) -> None:
+    rendered = 0
+    for v in VALUES:
+        out = render_amount(v, style)
+        if out is None:
+            continue
+        rendered += 1
+        assert parse_number(out) == v, (style, v, out)
+        # and the scanner sees one number with that value
+        found = find_numbers(out)
+        assert len(found) == 1 and found[0].value == v
+    assert rendered, f"style {style} rendered nothing"
+
+
+def test_styles_produce_the_documented_forms() -> None:
+    assert render_amount(Decimal(18000), "wan_mixed") == "1万8"
+    assert render_amount(Decimal(25000), "cn_colloquial") == "两万五"
+    assert render_amount(Decimal(7200), "cn_colloquial") == "七千二"
+    assert render_amount(Decimal(12000), "capital") == "壹万贰仟"
+    assert render_amount(Decimal(18000), "fullwidth") == "１８０００"
+    assert render_amount(Decimal(18000), "comma") == "18,000"
+
+
+def _consistent(case: Case) -> None:
+    """The gold amount is reachable from the text's figures; the gold tenure is stated."""
+    gold = case.expected.get("income_amount")
+    labels = candidate_labels(income_candidates(case.text), gold)
+    assert labels is not None, case
+    if gold:
+        assert any(labels)
+    years = case.expected.get("employment_years")
+    if years is not None:
+        durs = find_durations(normalize(case.text))
+        assert any(close(float(years), float(d.years)) for d in durs), case
+
+
+def test_augmented_cases_keep_labels_consistent() -> None:
+    cases = augment(dev_cases(60), 400, seed=3)
+    assert len(cases) == 400
+    for case in cases:
+        _consistent(case)
+    assert sum(not c.original for c in cases) == 340
+    assert all(c.group in {o.id for o in cases if o.original} or c.group.startswith("lex-")
+               for c in cases if not c.original)  # fmt: skip
+
+
+def test_period_swap_recomputes_the_monthly_amount() -> None:
+    aug = Augmenter(seed=1)
+    swapped = 0
+    for _ in range(30):
+        got = aug.period("月薪8000", {"income_amount": 8000, "income_period": "month"})
+        if got is None:
+            continue
+        text, exp = got
+        swapped += 1
+        assert exp["income_period"] in {"year", "week", "day"}
+        (cand,) = income_candidates(text)
+        assert cand.period == exp["income_period"]
+        assert close(exp["income_amount"], float(cand.monthly))
+    assert swapped
+
+
+def test_a_second_source_is_added_to_the_gold() -> None:
+    aug = Augmenter(seed=2)
+    got = aug.add_source("我每月工资6000", {"income_amount": 6000, "income_period": "month"})
+    assert got is not None
+    text, exp = got
+    cands = income_candidates(text)
+    assert len(cands) == 2
+    assert close(exp["income_amount"], sum(float(c.monthly) for c in cands))
+
+
+def test_distractors_do_not_change_the_income() -> None:
+    aug = Augmenter(seed=4)
+    exp = {"income_amount": 9000, "income_period": "month", "has_provident_fund": None}
+    for _ in range(20):
+        got = aug.distractor("我月薪九千", dict(exp))
+        if got is None:
+            continue
+        text, new = got
+        assert new["income_amount"] == 9000
+        assert len(income_candidates(text)) == 2
+
+
+def test_augmentation_is_deterministic() -> None:
+    a = augment(dev_cases(30), 120, seed=9)
+    b = augment(dev_cases(30), 120, seed=9)
+    assert [(c.text, c.expected) for c in a] == [(c.text, c.expected) for c in b]
