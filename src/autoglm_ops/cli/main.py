@@ -14,6 +14,7 @@ from rich.table import Table
 from autoglm_ops.backends.registry import create_backend
 from autoglm_ops.cli import applications, risk
 from autoglm_ops.cli.common import cli_errors, console, make_settings
+from autoglm_ops.cli.train import train_command
 from autoglm_ops.core.errors import ValidationError
 from autoglm_ops.evals.runner import evaluate, load_cases
 from autoglm_ops.service.extraction import validate_text
@@ -29,6 +30,7 @@ keys_app = typer.Typer(help="Manage API keys (stored hashed).", no_args_is_help=
 app.add_typer(keys_app, name="keys")
 app.add_typer(risk.app, name="risk")
 app.add_typer(applications.app, name="applications")
+app.command("train")(train_command)
 
 BackendOpt = Annotated[str | None, typer.Option("--backend", "-b", help="extraction backend")]
 TaskOpt = Annotated[str, typer.Option("--task", "-t", help="task name (see `autoglm-ops tasks`)")]
