@@ -42,6 +42,21 @@ def test_every_sample_must_meet_the_targets() -> None:
     assert (both.approve_below, both.decline_at) == pytest.approx((0.10, 0.61))
 
 
+def test_a_cutoff_must_meet_the_targets_in_every_sample_at_once() -> None:
+    # A's declined band is 3/6 bad from 0.11 to 0.38, 2/5 at 0.39 (fails 50%), 2/4 from 0.40;
+    # B's is 2/5 up to 0.38 and 2/2 from 0.39. Per-sample minima (0.11, 0.39) would pick 0.39,
+    # where A fails; the first cut-off both meet is 0.40.
+    a = _sample(
+        [(0.1, 10, 0), (0.385, 0, 1), (0.395, 1, 0), (0.45, 2, 0), (0.5, 0, 1), (0.55, 0, 1)]
+    )
+    b = _sample([(0.1, 10, 0), (0.385, 3, 0), (0.5, 0, 2)])
+    cut = cutoffs_for_targets([a, b], 0.15, 0.5)
+    assert cut.decline_at == pytest.approx(0.40)
+    for pds, bad in (a, b):
+        declined = [x for p, x in zip(pds, bad, strict=True) if p >= cut.decline_at]
+        assert sum(declined) / len(declined) >= 0.5
+
+
 def test_crossing_targets_leave_no_review_band() -> None:
     pds, bad = _sample([(0.2, 5, 5), (0.6, 5, 5)])  # 50% bad everywhere
     cut = cutoffs_for_targets([(pds, bad)], 0.6, 0.5)

@@ -66,21 +66,22 @@ def cutoffs_for_targets(
         picked = [b for p, b in zip(pds, bad, strict=True) if lo <= p < hi]
         return sum(picked) / len(picked) if picked else None
 
-    approves, declines = [], []
-    for pds, bad in samples:
-        ok_a = [
-            c
-            for c in grid
-            if (r := band_rate(pds, bad, -math.inf, c)) is None or r <= max_approved_bad_rate
-        ]
-        ok_d = [
-            c
-            for c in grid
-            if (r := band_rate(pds, bad, c, math.inf)) is None or r >= min_declined_bad_rate
-        ]
-        approves.append(max(ok_a, default=grid[0]))
-        declines.append(min(ok_d, default=grid[-1]))
-    approve, decline = min(approves), max(declines)
+    # Each cut-off is tested on every sample at once: a band's bad rate need not be monotone in
+    # the cut-off, so the per-sample extremes can pick a cut-off that one sample fails.
+    def approve_ok(c: float) -> bool:
+        return all(
+            (r := band_rate(pds, bad, -math.inf, c)) is None or r <= max_approved_bad_rate
+            for pds, bad in samples
+        )
+
+    def decline_ok(c: float) -> bool:
+        return all(
+            (r := band_rate(pds, bad, c, math.inf)) is None or r >= min_declined_bad_rate
+            for pds, bad in samples
+        )
+
+    approve = max((c for c in grid if approve_ok(c)), default=grid[0])
+    decline = min((c for c in grid if decline_ok(c)), default=grid[-1])
     return RiskCutoffs(approve_below=min(approve, decline), decline_at=decline)
 
 
