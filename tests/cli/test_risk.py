@@ -41,7 +41,7 @@ def test_train_then_eval(tmp_path: Path, german: Path) -> None:
 def test_eval_shipped_model(german: Path) -> None:
     r = runner.invoke(app, ["eval", "--data", str(german)])
     assert r.exit_code == 0, r.output
-    assert "german-credit-scorecard@1.0.0" in r.output
+    assert RiskModel.load(default_model_dir()).version_tag in r.output
     auc_row = next(line for line in r.output.splitlines() if "AUC" in line)
     assert float(auc_row.split("│")[2]) > 0.70
 

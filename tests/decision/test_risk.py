@@ -145,7 +145,7 @@ def test_contributions_add_up_to_the_pd(policy, risk_model: RiskModel) -> None: 
     assert pred.score == pytest.approx(scale.offset - scale.factor * base + points, abs=1.0)
     contributions = [abs(f.contribution) for f in pred.factors]
     assert contributions == sorted(contributions, reverse=True)
-    assert pred.model == "german-credit-scorecard@1.0.0"
+    assert pred.model == "german-credit-scorecard@2.0.0"
 
 
 def test_explanation_content(policy, risk_model: RiskModel) -> None:  # type: ignore[no-untyped-def]
@@ -156,13 +156,18 @@ def test_explanation_content(policy, risk_model: RiskModel) -> None:  # type: ig
     assert term.direction == "increases_risk" and term.contribution > 0 and term.points < 0
     assert "贷款期限" in term.text_zh and "48" in term.text_zh and "提高" in term.text_zh
     assert "Loan term" in term.text_en and "raises default risk" in term.text_en
-    assert term.bin == "≥36"
+    assert term.bin == "≥37"
     history = by_name["credit_history"]
     assert history.value == "past_delays" and "曾有逾期" in history.text_zh
     for f in pred.factors:
         assert f.direction in ("increases_risk", "decreases_risk", "neutral")
         assert (f.contribution > 0) == (f.direction == "increases_risk")
-    assert by_name["requested_amount"].proxy and "proxy" in by_name["requested_amount"].text_en
+    assert (
+        by_name["repayment_to_income"].proxy and "proxy" in by_name["repayment_to_income"].text_en
+    )
+    # the loan amount is not a model input (its German DM scale does not transfer; the amount
+    # reaches the model relative to income, through repayment_to_income)
+    assert "requested_amount" not in risk_model.feature_names
     assert len(risk_model.predict(values, top_k=3).factors) == 3
 
 
@@ -189,8 +194,54 @@ def test_unknown_and_mapped_categories(risk_model: RiskModel) -> None:
     odd = risk_model.predict({"purpose": "space_travel", "age": "forty"})
     assert {f.factor for f in odd.imputed} >= {"purpose", "age"}
     assert any("not recognised" in f.text_en for f in odd.imputed)
-    wedding = risk_model.predict({"purpose": "wedding"}, top_k=100)
-    assert wedding.factors[0].bin == "other"
+    for purpose in ("wedding", "medical", "travel", "other", "consumption"):
+        pred = risk_model.predict({"purpose": purpose}, top_k=100)
+        assert pred.factors[0].bin == "consumption_or_other"
+
+
+def _purpose_bin_rows(risk_model: RiskModel) -> dict[str, int]:
+    feat = next(f for f in risk_model.spec.features if f.name == "purpose")
+    return dict(zip(feat.bin_labels, feat.bin_counts, strict=True))
+
+
+def test_every_purpose_group_rests_on_enough_rows(risk_model: RiskModel) -> None:
+    assert min(_purpose_bin_rows(risk_model).values()) >= 30
+
+
+def test_values_without_training_evidence_are_not_scored(risk_model: RiskModel) -> None:
+    base = risk_model.predict({})
+    # a mortgage purpose and a 30-year term: nothing in the German data backs a WOE for them
+    pred = risk_model.predict({"purpose": "home_purchase", "term_months": 360})
+    assert pred.pd == pytest.approx(base.pd) and pred.factors == []
+    by_name = {f.factor: f for f in pred.imputed}
+    assert "no counterpart in the training data" in by_name["purpose"].text_en
+    assert "在训练数据中无对应类别" in by_name["purpose"].text_zh
+    assert "beyond the training data's range" in by_name["term_months"].text_en
+    assert "超出训练数据的取值范围" in by_name["term_months"].text_zh
+    assert risk_model.predict({"purpose": "debt_consolidation"}).factors == []
+    # the longest German loan (72 months) is still scored, in the tail bin
+    tail = risk_model.predict({"term_months": 72}, top_k=100).factors[0]
+    assert tail.bin == "≥37" and tail.direction == "increases_risk"
+
+
+def test_term_bins_follow_the_product_terms(risk_model: RiskModel) -> None:
+    def term_bin(months: int) -> str | None:
+        factors = risk_model.predict({"term_months": months}, top_k=100).factors
+        return factors[0].bin if factors else None
+
+    assert [term_bin(m) for m in (6, 12, 13, 24, 36, 37, 60)] == [
+        "<13",
+        "<13",
+        "13–25",
+        "13–25",
+        "25–37",
+        "≥37",
+        "≥37",
+    ]
+    term = next(f for f in risk_model.spec.features if f.name == "term_months")
+    # bad rates rise with the term in the German data, and the WOE follows them
+    assert term.woe == sorted(term.woe)
+    assert min(term.bin_counts) >= 30
 
 
 def test_has_existing_debt_reads_repayments_then_balance(risk_model: RiskModel) -> None:
@@ -234,6 +285,27 @@ def test_woe_encoder_orders_bins_by_bad_rate() -> None:
     out = enc.transform(np.array([[0], [1], [-1]]))
     assert out[2, 0] == pytest.approx(enc.baseline_[0])
     assert out[0, 0] == pytest.approx(enc.woe_[0][0])
+
+
+def test_woe_prior_rows_shrink_small_bins_most() -> None:
+    # bin 0: 400 rows at 25% bad; bin 1: 400 rows at 35%; bin 2: 20 rows at 60%
+    X = np.array([[0]] * 400 + [[1]] * 400 + [[2]] * 20)
+    y = np.array([1] * 100 + [0] * 300 + [1] * 140 + [0] * 260 + [1] * 12 + [0] * 8)
+    plain = WOEEncoder(n_bins=(3,), smoothing=0.5).fit(X, y).woe_[0]
+    shrunk = WOEEncoder(n_bins=(3,), smoothing=0.5, prior_rows=30).fit(X, y).woe_[0]
+    assert np.all(np.sign(shrunk) == np.sign(plain))
+    kept = shrunk / plain
+    # the 20-row bin keeps roughly 20 / (20 + 30) of its evidence, the 400-row bins over 90%
+    assert 0.3 < kept[2] < 0.55
+    assert kept[0] > 0.9 and kept[1] > 0.85
+
+
+def test_training_max_below_the_data_is_refused(german: Path) -> None:
+    mapping = load_mapping()
+    term = next(f for f in mapping.features if f.name == "term_months")
+    term.training_max = 60
+    with pytest.raises(ConfigurationError, match="training_max"):
+        read_dataset(german, mapping)
 
 
 def test_binary_metrics_on_known_cases() -> None:

@@ -43,7 +43,8 @@ def test_policy_pass_and_low_pd_approves(policy: Policy, risk_model: RiskModel) 
     assert s.pd is not None and s.pd < DEFAULT.approve_below
     assert s.credit_limit == 50000
     assert s.policy_version == "retail-credit-default@1.1.0"
-    assert s.model_versions == {"risk": "german-credit-scorecard@1.0.0"}
+    assert s.model_versions == {"risk": risk_model.version_tag}
+    assert risk_model.version_tag == "german-credit-scorecard@2.0.0"
     refs = [r.ref for r in s.reasons]
     assert refs[0] == "risk:pd"
     assert all(r.startswith("risk:") for r in refs)

@@ -35,10 +35,15 @@ ARTIFACT_FORMAT = "autoglm-ops/woe-scorecard-v1"
 class FeatureSpec(BaseModel):
     """How a model feature reads platform values and cuts them into bins.
 
-    numeric: bins are ``[edges[i-1], edges[i])``, below the first edge is bin 0.
-    categorical: one bin per category; ``platform_map`` maps platform values to categories.
+    numeric: bins are ``[edges[i-1], edges[i])``, below the first edge is bin 0; a value above
+    ``training_max`` is beyond every training row and is not scored.
+    categorical: one bin per category; ``platform_map`` maps platform values to categories, or to
+    null for a platform value that has no counterpart in the training data (not scored).
     positive: true when the number is > 0 (e.g. existing monthly repayments → has debt).
     boolean: bins ``false``, ``true``.
+
+    A value that is not scored is imputed at the training baseline, as a missing one is, and
+    :meth:`unscored_reason` says why: the model does not extrapolate its WOE beyond its data.
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -48,7 +53,8 @@ class FeatureSpec(BaseModel):
     inputs: list[str] = Field(min_length=1)  # platform values to read, first non-null wins
     edges: list[float] = Field(default_factory=list)
     categories: list[str] = Field(default_factory=list)
-    platform_map: dict[str, str] = Field(default_factory=dict)
+    platform_map: dict[str, str | None] = Field(default_factory=dict)
+    training_max: float | None = None  # numeric: larger values are outside the training data
     label_zh: str
     label_en: str
     unit_zh: str = ""
@@ -71,7 +77,7 @@ class FeatureSpec(BaseModel):
         if self.kind == "categorical":
             if not self.categories:
                 raise ValueError(f"feature {self.name}: categorical needs categories")
-            bad = set(self.platform_map.values()) - set(self.categories)
+            bad = {v for v in self.platform_map.values() if v is not None} - set(self.categories)
             if bad:
                 raise ValueError(f"feature {self.name}: platform_map targets unknown {sorted(bad)}")
         return self
@@ -115,12 +121,34 @@ class FeatureSpec(BaseModel):
                 return None
             if self.kind == "positive":
                 return int(x > 0)
+            if self.training_max is not None and x > self.training_max:
+                return None
             return sum(1 for edge in self.edges if x >= edge)
         if self.kind == "boolean":
             return int(value) if isinstance(value, bool) else None
         key = str(value)
         category = key if key in self.categories else self.platform_map.get(key)
         return None if category is None else self.categories.index(category)
+
+    def unscored_reason(
+        self, value: Any
+    ) -> Literal["missing", "no_counterpart", "beyond_training_data", "unrecognised"] | None:
+        """Why a value is not scored (None when it is)."""
+        if value is None:
+            return "missing"
+        if self.bin_of(value) is not None:
+            return None
+        if self.kind == "categorical" and str(value) in self.platform_map:
+            return "no_counterpart"
+        if (
+            self.kind == "numeric"
+            and self.training_max is not None
+            and isinstance(value, int | float)
+            and not isinstance(value, bool)
+            and float(value) > self.training_max
+        ):
+            return "beyond_training_data"
+        return "unrecognised"
 
 
 class ScoredFeature(FeatureSpec):
@@ -195,6 +223,14 @@ class RiskPrediction(BaseModel):
     score: float
     factors: list[RiskFactor]  # the largest contributions first
     imputed: list[RiskFactor] = Field(default_factory=list)
+
+
+_UNSCORED_TEXT = {
+    "missing": ("未提供", "not provided"),
+    "no_counterpart": ("在训练数据中无对应类别", "has no counterpart in the training data"),
+    "beyond_training_data": ("超出训练数据的取值范围", "is beyond the training data's range"),
+    "unrecognised": ("取值无法识别", "not recognised"),
+}
 
 
 def _sigmoid(z: float) -> float:
@@ -328,8 +364,7 @@ class RiskModel:
 
     @staticmethod
     def _imputed_factor(feat: ScoredFeature, value: Any) -> RiskFactor:
-        why_zh = "未提供" if value is None else "取值无法识别"
-        why_en = "not provided" if value is None else "not recognised"
+        why_zh, why_en = _UNSCORED_TEXT[feat.unscored_reason(value) or "unrecognised"]
         return RiskFactor(
             factor=feat.name,
             label_zh=feat.label_zh,

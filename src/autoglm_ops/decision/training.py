@@ -1,9 +1,9 @@
 """Training and evaluation of the WOE scorecard on a labelled credit data set.
 
 The mapping file (``mappings/german_credit.yaml``) is configuration: it says how each column of
-the training data becomes a platform value (credit amount in DM × scale → requested_amount in
-CNY, purpose codes → the purpose enum, ...), how values are cut into bins, and the split, seed
-and regularisation. A bank retrains on its own data by writing its own mapping.
+the training data becomes a platform value (duration → term_months, purpose codes → purpose
+groups, ...), how values are cut into bins, and the split, seed, WOE shrinkage and
+regularisation. A bank retrains on its own data by writing its own mapping.
 
 The scikit-learn pipeline is ``WOEEncoder → LogisticRegression``; what it learned is exported as
 plain numbers into a :class:`~autoglm_ops.decision.risk.ModelSpec` (JSON), and held-out metrics
@@ -88,6 +88,9 @@ class TrainingSpec(BaseModel):
     # other features); scorecard practice leaves such a feature out and refits.
     drop_sign_flips: bool = True
     smoothing: float = Field(0.5, ge=0)  # added to bad/good counts per bin (no infinite WOE)
+    # m-estimate: each bin also gets prior_rows pseudo-rows at the overall bad rate, so a bin of
+    # n rows keeps about n / (n + prior_rows) of its own evidence (small bins shrink towards 0)
+    prior_rows: float = Field(0.0, ge=0)
     cv_folds: int = Field(5, ge=2)
     cost_bad_accepted: float = 5.0  # cost matrix of the data set's documentation
     cost_good_rejected: float = 1.0
@@ -183,6 +186,11 @@ def read_dataset(path: str | Path, mapping: RiskMapping) -> Dataset:
                 value = float(cell) * feat.source.scale
             row[feat.name] = value
             idx = feat.bin_of(value)
+            if idx is None and feat.training_max is not None:
+                raise ConfigurationError(
+                    f"training data {p}: feature {feat.name!r} has a value above its "
+                    f"training_max {feat.training_max:g}; raise training_max in the mapping"
+                )
             bins[i, j] = -1 if idx is None else idx
         values.append(row)
     return Dataset(values, bins, y, hashlib.sha256(raw).hexdigest(), str(p))
@@ -191,15 +199,22 @@ def read_dataset(path: str | Path, mapping: RiskMapping) -> Dataset:
 class WOEEncoder(TransformerMixin, BaseEstimator):  # type: ignore[misc]
     """Bin indices → weight of evidence ln(share of bads / share of goods) per bin.
 
-    A missing bin (-1) gets the feature's baseline: the mean WOE of the training rows.
+    Counts are smoothed (``smoothing`` added to each) and shrunk towards the overall bad rate
+    (``prior_rows`` pseudo-rows per bin). A missing bin (-1) gets the feature's baseline: the
+    mean WOE of the training rows.
     """
 
     def __init__(
-        self, n_bins: tuple[int, ...] = (), smoothing: float = 0.5, disabled: tuple[int, ...] = ()
+        self,
+        n_bins: tuple[int, ...] = (),
+        smoothing: float = 0.5,
+        disabled: tuple[int, ...] = (),
+        prior_rows: float = 0.0,
     ) -> None:
         self.n_bins = n_bins
         self.smoothing = smoothing
         self.disabled = disabled  # columns left out of the model: they output 0
+        self.prior_rows = prior_rows
 
     def fit(self, X: NDArray[np.int64], y: NDArray[np.int64]) -> WOEEncoder:
         X = np.asarray(X, dtype=np.int64)
@@ -214,9 +229,10 @@ class WOEEncoder(TransformerMixin, BaseEstimator):  # type: ignore[misc]
             seen = col >= 0
             bad = np.bincount(col[seen & (y == 1)], minlength=k).astype(float)
             good = np.bincount(col[seen & (y == 0)], minlength=k).astype(float)
-            share_bad = (bad + a) / (bad.sum() + a * k)
-            share_good = (good + a) / (good.sum() + a * k)
-            woe = np.log(share_bad / share_good)
+            rate = bad.sum() / max(bad.sum() + good.sum(), 1.0)
+            bad_s = bad + a + self.prior_rows * rate
+            good_s = good + a + self.prior_rows * (1.0 - rate)
+            woe = np.log((bad_s / bad_s.sum()) / (good_s / good_s.sum()))
             self.woe_.append(woe)
             self.baseline_.append(float(woe[col[seen]].mean()) if seen.any() else 0.0)
             n = (bad + good).astype(np.int64)
@@ -240,7 +256,12 @@ class WOEEncoder(TransformerMixin, BaseEstimator):  # type: ignore[misc]
 def build_pipeline(mapping: RiskMapping, disabled: tuple[int, ...] = ()) -> Pipeline:
     """WOE encoding followed by an L2 logistic regression (fixed solver, deterministic)."""
     n_bins = tuple(len(f.bin_labels) for f in mapping.features)
-    woe = WOEEncoder(n_bins=n_bins, smoothing=mapping.training.smoothing, disabled=disabled)
+    woe = WOEEncoder(
+        n_bins=n_bins,
+        smoothing=mapping.training.smoothing,
+        disabled=disabled,
+        prior_rows=mapping.training.prior_rows,
+    )
     return Pipeline(
         [
             ("woe", woe),
