@@ -141,22 +141,38 @@ class RawHttp:
 
     async def request(self, raw: bytes) -> int:
         """Send one pre-built request; its status, or 0 on no answer within the timeout."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + TIMEOUT_S
         conn = self._idle.pop() if self._idle else None
-        try:
-            if conn is None:
-                conn = await asyncio.wait_for(
-                    asyncio.open_connection(self.host, self.port), TIMEOUT_S
+        for _ in range(2):
+            fresh = conn is None
+            try:
+                if conn is None:
+                    conn = await asyncio.wait_for(
+                        asyncio.open_connection(self.host, self.port), deadline - loop.time()
+                    )
+                status, keep = await asyncio.wait_for(
+                    self._exchange(conn, raw), deadline - loop.time()
                 )
-            status, keep = await asyncio.wait_for(self._exchange(conn, raw), TIMEOUT_S)
-        except (OSError, TimeoutError, asyncio.IncompleteReadError, ValueError):
-            if conn is not None:
+            except ConnectionError:
+                if conn is not None:
+                    conn[1].close()
+                conn = None
+                if fresh:
+                    return 0
+                # a kept-alive connection the server closed meanwhile (uvicorn closes idle
+                # ones after 5 s): once more on a new one, as HTTP clients do
+                continue
+            except (OSError, TimeoutError, asyncio.IncompleteReadError, ValueError, IndexError):
+                if conn is not None:
+                    conn[1].close()
+                return 0
+            if keep:
+                self._idle.append(conn)
+            else:
                 conn[1].close()
-            return 0
-        if keep:
-            self._idle.append(conn)
-        else:
-            conn[1].close()
-        return status
+            return status
+        return 0
 
     @staticmethod
     async def _exchange(
@@ -164,7 +180,10 @@ class RawHttp:
     ) -> tuple[int, bool]:
         reader, writer = conn
         writer.write(raw)
-        status = int((await reader.readline()).split(b" ", 2)[1])
+        line = await reader.readline()
+        if not line:
+            raise ConnectionResetError("closed before an answer")
+        status = int(line.split(b" ", 2)[1])
         length, keep, chunked = 0, True, False
         while (line := await reader.readline()) not in (b"\r\n", b""):
             name, _, value = line.partition(b":")
@@ -334,7 +353,10 @@ async def run_step(
 
     async def one(n: int, scheduled: float) -> None:
         lag = loop.time() - scheduled
-        status = await send(n)
+        try:
+            status = await send(n)
+        except Exception:  # a client bug must show as an error, not as a missing sample
+            status = -1
         samples.append((status, loop.time() - scheduled, lag))
 
     while True:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 import time
 from collections.abc import Iterator
+from types import SimpleNamespace
 
 import httpx
 import pytest
@@ -29,11 +31,13 @@ def anyio_backend() -> str:
 
 
 class Gate:
-    """An inner ASGI app whose requests block until released; counts what reached it."""
+    """An inner ASGI app whose requests block until released; counts what reached it. Its
+    ``router.routes`` name the paths it serves, as a Starlette app's do."""
 
-    def __init__(self) -> None:
+    def __init__(self, paths: tuple[str, ...] = ("/v1/extract", "/v1/applications")) -> None:
         self.open = asyncio.Event()
         self.entered = 0
+        self.router = SimpleNamespace(routes=[SimpleNamespace(path=p) for p in paths])
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         self.entered += 1
@@ -49,11 +53,18 @@ async def _settle() -> None:
 
 
 def _client(mw: SheddingMiddleware) -> httpx.AsyncClient:
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=mw), base_url="http://t")
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        scope["app"] = mw.app  # as Starlette sets it before its middleware runs
+        await mw(scope, receive, send)
+
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t")
 
 
 @pytest.mark.anyio
-async def test_over_the_limit_gets_a_fast_503_and_probes_never_shed() -> None:
+async def test_over_the_limit_gets_a_fast_503_and_probes_never_shed(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.WARNING, logger="autoglm_ops.api.shedding")
     gate = Gate()
     mw = SheddingMiddleware(gate, max_inflight=2)
     async with _client(mw) as c:
@@ -68,11 +79,25 @@ async def test_over_the_limit_gets_a_fast_503_and_probes_never_shed() -> None:
         assert r.json()["error"]["code"] == "overloaded"
         assert (await c.post("/v1/applications", content=b"{}")).status_code == 503
         assert gate.entered == 2 and mw.gate.shed == 2  # the refused ones never reached the app
+        # one summary line per interval, not one per refusal
+        lines = [r for r in caplog.records if r.getMessage() == "shedding load"]
+        assert len(lines) == 1 and lines[0].shed == 1  # type: ignore[attr-defined]
         assert (await c.get("/healthz")).status_code == 200  # not a shed route
         gate.open.set()
         assert [r.status_code for r in await asyncio.gather(*held)] == [200, 200]
         assert mw.gate.inflight == 0
         assert (await c.post("/v1/extract", content=b"{}")).status_code == 200
+
+
+@pytest.mark.anyio
+async def test_a_path_the_app_does_not_route_is_not_shed() -> None:
+    gate = Gate(paths=("/v1/extract",))
+    mw = SheddingMiddleware(gate, max_inflight=1)
+    gate.open.set()
+    async with _client(mw) as c:
+        mw.gate.inflight = 1  # full
+        assert (await c.post("/v1/extract")).status_code == 503
+        assert (await c.post("/v1/applications")).status_code == 200  # the app's own answer
 
 
 @pytest.mark.anyio
