@@ -257,15 +257,22 @@ def rest_sender(
     return send_raw, close
 
 
-def grpc_sender(target: str, key: str, texts: list[str]) -> tuple[Send, Callable[[], Any]]:
-    """A gRPC Extract sender over one channel, and the coroutine function that closes it."""
+def grpc_sender(
+    target: str, key: str, texts: list[str], channels: int = 1
+) -> tuple[Send, Callable[[], Any]]:
+    """A gRPC Extract sender over ``channels`` channels (round robin), and the coroutine
+    function that closes them."""
     import grpc
 
     from autoglm_ops.api.grpc.gen import prediction_pb2 as pb
     from autoglm_ops.api.grpc.gen import prediction_pb2_grpc as pb_grpc
 
-    channel = grpc.aio.insecure_channel(target)
-    stub = pb_grpc.PredictionServiceStub(channel)
+    # distinct channel arguments: else grpc shares one subchannel (one connection)
+    chans = [
+        grpc.aio.insecure_channel(target, options=[("autoglm.bench.channel", n)])
+        for n in range(channels)
+    ]
+    stubs = [pb_grpc.PredictionServiceStub(ch) for ch in chans]
     metadata = (("authorization", f"Bearer {key}"),)
     # gRPC status -> the HTTP status of the same error in core.errors' table
     http = {
@@ -278,12 +285,16 @@ def grpc_sender(target: str, key: str, texts: list[str]) -> tuple[Send, Callable
     async def send(i: int) -> int:
         req = pb.ExtractRequest(text=texts[i % len(texts)], task="income_parsing")
         try:
-            await stub.Extract(req, metadata=metadata, timeout=TIMEOUT_S)
+            await stubs[i % channels].Extract(req, metadata=metadata, timeout=TIMEOUT_S)
         except grpc.aio.AioRpcError as exc:
             return http.get(exc.code(), 500)
         return 200
 
-    return send, channel.close
+    async def close() -> None:
+        for ch in chans:
+            await ch.close()
+
+    return send, close
 
 
 # --- one step of open-loop load --------------------------------------------------------------
