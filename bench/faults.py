@@ -38,7 +38,7 @@ from sqlalchemy.pool import NullPool
 
 from autoglm_ops.store.repo import Store
 from bench.common import write_section
-from bench.load import Served, load_texts, new_data_dir, start_server, stop_server
+from bench.loadgen import Served, load_texts, new_data_dir, start_server, stop_server
 
 console = Console()
 TASK = "income_parsing"
