@@ -123,6 +123,7 @@ def _report(manifest: dict[str, Any], timings: dict[str, float], out: Path) -> N
     for name, acc in m.get("per_field", {}).items():
         table.add_row(f"  {name}", f"{acc:.4f}")
     table.add_row("ece", f"{m.get('ece', 0):.4f}")
+    table.add_row("recommended review threshold", f"{m.get('recommended_threshold', 0):.2f}")
     for name, secs in timings.items():
         table.add_row(name, f"{secs:.1f}")
     console.print(table)

@@ -43,12 +43,19 @@ def test_styles_produce_the_documented_forms() -> None:
 
 
 def _consistent(case: Case) -> None:
-    """The gold amount is reachable from the text's figures; the gold tenure is stated."""
+    """The gold amount is reachable from the text's figures, whose period and tax wording say
+    the gold period and tax; the gold tenure is stated."""
     gold = case.expected.get("income_amount")
-    labels = candidate_labels(income_candidates(case.text), gold)
+    cands = income_candidates(case.text)
+    labels = candidate_labels(cands, gold)
     assert labels is not None, case
     if gold:
-        assert any(labels)
+        pos = [c for c, lab in zip(cands, labels, strict=True) if lab]
+        assert pos
+        periods = {c.period or "month" for c in pos}
+        assert case.expected["income_period"] == (periods.pop() if len(periods) == 1 else "month")
+        tax = next((c.after_tax for c in pos if c.after_tax is not None), None)
+        assert case.expected["is_after_tax"] == tax, case
     years = case.expected.get("employment_years")
     if years is not None:
         durs = find_durations(normalize(case.text))

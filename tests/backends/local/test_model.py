@@ -20,6 +20,7 @@ from autoglm_ops.backends.local.train import Case, TrainResult, train_model
 from autoglm_ops.backends.registry import create_backend
 from autoglm_ops.core.errors import ModelArtifactError, ValidationError
 from autoglm_ops.core.settings import Settings
+from autoglm_ops.tasks.registry import TaskRegistry
 from autoglm_ops.tasks.schema import TaskDefinition
 from tests.backends.local.conftest import SMALL
 
@@ -135,6 +136,17 @@ def test_a_copied_shipped_model_still_verifies(tmp_path: Path) -> None:
 
 def test_other_tasks_are_refused(small_model_dir: Path, income_task: TaskDefinition) -> None:
     ex = LocalExtractor.load(small_model_dir)
-    other = income_task.model_copy(update={"name": "loan_application"})
+    other = income_task.model_copy(update={"name": "product_listing"})
     with pytest.raises(ValidationError):
         ex.extract("月薪一万", other)
+
+
+def test_loan_application_gets_income_and_loan_fields() -> None:
+    task = TaskRegistry.load().get("loan_application")
+    text = "我在国企上班五年了,月薪税后一万二,有五险一金。想贷款10万装修,分3年还。"
+    out = LocalExtractor.load().extract(text, task)
+    assert set(out.fields) == set(task.field_names)
+    assert out.fields["income_amount"].value == 12000
+    assert out.fields["employment_years"].value == 5
+    assert out.fields["requested_amount"].value == 100000
+    assert out.fields["term_months"].value == 36

@@ -3,7 +3,9 @@
 Registered as ``local = "autoglm_ops.backends.local:LocalExtractor"`` in the
 ``autoglm_ops.backends`` entry-point group. The model ships inside the package
 (``autoglm_ops/models/income_parsing``, rebuilt by ``make models``); ``local_model_dir`` points
-to another directory written by ``autoglm-ops train``.
+to another directory written by ``autoglm-ops train``. For ``loan_application`` the income fields
+come from the model and the loan's own fields (amount, term, purpose, ...) from the ``rules``
+backend, which has no learned counterpart yet.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 from autoglm_ops.backends.base import Extractor
 from autoglm_ops.backends.local.artifacts import default_model_dir, load_artifact
 from autoglm_ops.backends.local.model import IncomeModel
+from autoglm_ops.backends.rules.loan import extract_loan_fields
 from autoglm_ops.core.errors import ValidationError
 from autoglm_ops.core.settings import Settings
 from autoglm_ops.core.types import Extraction, FieldResult
@@ -27,7 +30,7 @@ class LocalExtractor(Extractor):
 
     name = "local"
     version = "1.0.0"
-    supported_tasks = frozenset({"income_parsing"})
+    supported_tasks = frozenset({"income_parsing", "loan_application"})
     calibrated = True
 
     def __init__(self, model: IncomeModel, manifest: dict[str, Any] | None = None) -> None:
@@ -53,5 +56,7 @@ class LocalExtractor(Extractor):
         if not self.supports(task):
             raise ValidationError(f"backend 'local' does not support task {task.name!r}")
         fields, reasons = self.model.predict(text)
+        if task.name == "loan_application":
+            fields = {**extract_loan_fields(text), **fields}
         out = {f.name: fields.get(f.name, FieldResult()) for f in task.fields}
         return Extraction(task=task.name, fields=out, model=self.model_id, review_reasons=reasons)

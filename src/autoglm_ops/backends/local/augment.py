@@ -11,7 +11,10 @@ Operations, each applied to a dev case with its gold fields kept consistent:
   savings, a previous salary, a wish (never the applicant's income);
 - ``benefit`` / ``tenure`` / ``tenure_distractor``: insert a (negated) fund or insurance statement,
   a current tenure, or a duration that is not a tenure;
-- ``shuffle`` (sentence order), ``code_switch`` (工资 → salary), ``punct`` (full/half width).
+- ``add_source`` / ``add_total`` / ``gross_net``: a second regular source (gold summed), a stated
+  total of the sources, a net figure with its gross (gold stays the net one);
+- ``synonym`` (工资 → 薪水), ``shuffle`` (sentence order), ``code_switch`` (工资 → salary),
+  ``punct`` (full/half width).
 
 Every result is re-analysed and kept only when the gold amount is still reachable from the same
 number of candidate figures and the gold tenure from the same number of durations, so a rendering
@@ -63,10 +66,11 @@ def _colloquial(v: int) -> str | None:
     return None
 
 
-def render_amount(value: Decimal, style: str) -> str | None:
+def render_amount(value: Decimal, style: str, rng: random.Random | None = None) -> str | None:
     """``value`` written in ``style`` (see :data:`STYLES`), or None when the style does not fit.
 
-    The result always parses back to ``value`` (checked with :func:`parse_number`).
+    The result always parses back to ``value`` (checked with :func:`parse_number`); ``rng``
+    picks the letter case of w/k (lower case without one).
     """
     v = Decimal(value)
     integral = v == v.to_integral_value()
@@ -84,9 +88,9 @@ def render_amount(value: Decimal, style: str) -> str | None:
         hi, rest = divmod(iv, 10000)
         out = f"{hi}万{rest // 1000}" if rest and rest % 1000 == 0 and hi < 10 else None
     elif style == "w" and integral and iv >= 10000 and iv % 100 == 0:
-        out = _plain(v / 10000) + random.choice("wW")
+        out = _plain(v / 10000) + (rng.choice("wW") if rng else "w")
     elif style == "k" and integral and iv >= 1000 and iv % 100 == 0:
-        out = _plain(v / 1000) + random.choice("kK")
+        out = _plain(v / 1000) + (rng.choice("kK") if rng else "k")
     elif style == "cn" and integral and 0 < iv < 10**8:
         out = str(cn2an.an2cn(iv, "low"))
         out = re.sub(r"^二(?=[千万])", "两", out)
@@ -146,7 +150,6 @@ class Augmenter:
 
     def __init__(self, seed: int = 13) -> None:
         self.rng = random.Random(seed)
-        random.seed(seed)  # render_amount picks w/W and k/K from the module generator
         self.ops: dict[str, tuple[float, Callable[[str, Expected], tuple[str, Expected] | None]]]
         self.ops = {
             "restyle": (0.7, self.restyle),
@@ -159,6 +162,7 @@ class Augmenter:
             "benefit": (0.3, self.benefit),
             "tenure": (0.25, self.tenure),
             "tenure_distractor": (0.2, self.tenure_distractor),
+            "synonym": (0.3, self.synonym),
             "shuffle": (0.2, self.shuffle),
             "code_switch": (0.15, self.code_switch),
             "punct": (0.2, self.punct),
@@ -175,7 +179,7 @@ class Augmenter:
         styles = list(_EN_STYLES if english else STYLES)
         self.rng.shuffle(styles)
         for st in styles:
-            out = render_amount(value, st)
+            out = render_amount(value, st, self.rng)
             if out:
                 return out
         return _plain(value)
@@ -415,6 +419,19 @@ class Augmenter:
         joiner = " " if self.english(text) else ""
         return joiner.join(p.strip() for p in order), dict(exp)
 
+    def synonym(self, text: str, exp: Expected) -> tuple[str, Expected] | None:
+        """Swap one wording for an interchangeable one (工资 → 薪水, earn → make)."""
+        present = [(w, g) for g in al.SYNONYMS for w in g if w in text]
+        if not present:
+            return None
+        word, group = self.rng.choice(present)
+        other = self.rng.choice([w for w in group if w != word])
+        if word.isascii():
+            new = re.sub(rf"\b{re.escape(word)}\b", other, text, count=1)
+        else:
+            new = text.replace(word, other, 1)
+        return (new, dict(exp)) if new != text else None
+
     def code_switch(self, text: str, exp: Expected) -> tuple[str, Expected] | None:
         present = [w for w in al.CODE_SWITCH if w in text]
         if not present:
@@ -434,8 +451,9 @@ class Augmenter:
 
     # --- driving -------------------------------------------------------------------------------
 
-    def _shape(self, text: str, exp: Expected) -> tuple[int, int] | None:
-        """(positive candidates, durations at the gold tenure), or None when unreachable."""
+    def _shape(self, text: str, exp: Expected) -> tuple[int, int, bool] | None:
+        """(positive candidates, durations at the gold tenure, whether the gold period and tax
+        agree with what the income figures say), or None when the gold is unreachable."""
         got = self._pos(text, exp)
         if got is None:
             return None
@@ -445,7 +463,15 @@ class Augmenter:
             n_dur = sum(close(float(gy), float(y)) for y in _durations(text))
             if not n_dur:
                 return None
-        return sum(got[1]), n_dur
+        pos = [c for c, lab in zip(*got, strict=True) if lab]
+        agree = True
+        if pos:
+            periods = {c.period or "month" for c in pos}
+            period = periods.pop() if len(periods) == 1 else "month"
+            tax = next((c.after_tax for c in pos if c.after_tax is not None), None)
+            agree = exp.get("income_period", period) == period
+            agree = agree and exp.get("is_after_tax", tax) == tax
+        return sum(got[1]), n_dur, agree
 
     def variant(self, text: str, exp: Expected) -> tuple[str, Expected, list[str]] | None:
         """One augmented variant (text, gold, operations applied), or None when none applied."""
@@ -466,6 +492,8 @@ class Augmenter:
                 continue
             if name not in ("tenure",) and after[1] != before[1]:
                 continue
+            if before[2] and not after[2]:
+                continue  # the wording no longer says the gold period or tax
             text, exp = got
             applied.append(name)
         if not applied:

@@ -296,3 +296,18 @@ GROSS_CLAUSES: tuple[list[str], list[str]] = (
     ["税前{a}", "税前大概{a}", "应发{a}"],
     ["{a} before tax", "gross {a}", "{a} pre-tax"],
 )
+
+# interchangeable wordings (each group keeps every label): one is swapped for another
+SYNONYMS: list[list[str]] = [
+    ["工资", "薪水", "薪资"],
+    ["每个月", "每月", "一个月"],
+    ["挣", "赚"],
+    ["大概", "大约", "差不多"],
+    ["左右", "上下"],
+    ["公司", "单位"],
+    ["到手", "实发"],
+    ["earn", "make"],
+    ["salary", "pay"],
+    ["about", "around", "roughly"],
+    ["company", "employer"],
+]

@@ -50,12 +50,27 @@ class LinearModel:
     weights: dict[str, list[float]]
     intercept: list[float]
     _stacked: frozenset[str] = field(init=False, repr=False, default=frozenset())
+    _flat: dict[str, float] = field(init=False, repr=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self._stacked = frozenset(k for k in self.weights if k.startswith(STACKED))
+        if len(self.intercept) == 1:  # binary: one float per feature, the hot path
+            self._flat = {k: w[0] for k, w in self.weights.items()}
 
     def scores(self, feats: Features) -> tuple[list[float], list[float]]:
         """Linear scores with all features and without the stacked ones."""
+        if self._flat or len(self.intercept) == 1:
+            z1 = self.intercept[0]
+            s1 = 0.0
+            get1 = self._flat.get
+            stacked1 = self._stacked
+            for name, value in feats.items():
+                w1 = get1(name)
+                if w1 is not None:
+                    z1 += w1 * value
+                    if name in stacked1:
+                        s1 += w1 * value
+            return [z1], [z1 - s1]
         z = list(self.intercept)
         zs = [0.0] * len(z)
         get = self.weights.get

@@ -68,6 +68,7 @@ class TrainConfig:
     aug_eval_per_fold: int = 600
     aug_conf_share: float = 0.75
     rules_dropout: float = 0.5
+    review_budget: float = 0.05
 
 
 @dataclass
@@ -288,7 +289,7 @@ def _summary(rows: list[_Oof], confs: dict[int, float]) -> dict[str, Any]:
     for r in rows:
         by_case[r.case] = min(by_case.get(r.case, 1.0), confs[id(r)])
     review_at = {}
-    for th in (0.5, 0.6, 0.7, 0.8, 0.9):
+    for th in (0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.97, 0.98, 0.99):
         auto = {i for i, c in by_case.items() if c >= th}
         auto_ok = [r.ok for r in rows if r.case in auto]
         review_at[str(th)] = {
@@ -323,4 +324,8 @@ def _oof_metrics(oof: list[_Oof], fold: list[int], cfg: TrainConfig) -> dict[str
     aug = [r for r in oof if not r.original]
     if aug:
         out["augmented_heldout"] = _summary(aug, confs)
+    # the review threshold to recommend: the highest that sends at most review_budget of the
+    # held-out dev cases to review (unseen wordings will send more)
+    ok = [float(t) for t, v in out["review"].items() if v["review_rate"] <= cfg.review_budget]
+    out["recommended_threshold"] = max(ok, default=0.5)
     return out
