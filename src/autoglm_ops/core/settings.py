@@ -23,7 +23,7 @@ class Settings(BaseSettings):
     data_dir: Path = Field(Path("./var"), description="where SQLite, models and logs live")
     database_url: str | None = Field(None, description="SQLAlchemy URL; default SQLite in data_dir")
     tasks_dir: Path | None = Field(None, description="extra task YAML files")
-    backend: str = Field("rules", description="default extraction backend")
+    backend: str = Field("local", description="default extraction backend")
     local_model_dir: Path | None = Field(None, description="`local` model dir; unset: shipped")
     host: str = "127.0.0.1"
     port: int = 8000
