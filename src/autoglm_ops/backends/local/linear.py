@@ -20,7 +20,16 @@ Features = Mapping[str, float]
 #: prefixes of features that stack on another system's decision (the rules backend)
 STACKED = ("rules", "m:rules")
 
-__all__ = ["STACKED", "Features", "LinearModel", "fit_linear", "logit", "sigmoid"]
+__all__ = [
+    "STACKED",
+    "Design",
+    "Features",
+    "LinearModel",
+    "fit_design",
+    "fit_linear",
+    "logit",
+    "sigmoid",
+]
 
 
 def sigmoid(x: float) -> float:
@@ -153,47 +162,74 @@ def _matrix(rows: Sequence[Features], index: dict[str, int]) -> Any:
     )
 
 
-def fit_linear(
-    rows: Sequence[Features],
-    labels: Sequence[str],
-    *,
-    classes: Sequence[str],
-    c: float = 1.0,
-    min_count: int = 2,
-    sample_weight: Sequence[float] | None = None,
-    max_iter: int = 400,
+@dataclass
+class Design:
+    """Rows of named features as a sparse matrix over a fixed vocabulary, with labels and
+    weights; built once and sliced by rows (cross-validation folds) without re-featurising."""
+
+    vocab: list[str]
+    x: Any
+    labels: list[str]
+    weights: Any
+
+    @classmethod
+    def build(
+        cls,
+        rows: Sequence[Features],
+        labels: Sequence[str],
+        *,
+        min_count: int = 2,
+        sample_weight: Sequence[float] | None = None,
+    ) -> Design:
+        """Vocabulary of the features seen in at least ``min_count`` rows, and the matrix."""
+        counts: Counter[str] = Counter()
+        for row in rows:
+            counts.update(k for k, v in row.items() if v)
+        vocab = sorted(k for k, n in counts.items() if n >= min_count)
+        index = {k: i for i, k in enumerate(vocab)}
+        w = np.ones(len(rows)) if sample_weight is None else np.asarray(sample_weight, float)
+        return cls(vocab=vocab, x=_matrix(rows, index), labels=list(labels), weights=w)
+
+    def rows(self, mask: Any) -> Design:
+        """The rows where ``mask`` (a boolean array) is true."""
+        idx = np.flatnonzero(mask)
+        return Design(
+            vocab=self.vocab,
+            x=self.x[idx],
+            labels=[self.labels[i] for i in idx],
+            weights=self.weights[idx],
+        )
+
+
+def _constant(classes: list[str], present: list[str]) -> LinearModel:
+    width = 1 if len(classes) == 2 else len(classes)
+    if width == 1:
+        bias = [20.0 if present and present[0] == classes[1] else -20.0]
+    else:
+        bias = [20.0 if present and cl == present[0] else -20.0 for cl in classes]
+    return LinearModel(classes=classes, weights={}, intercept=bias)
+
+
+def fit_design(
+    design: Design, *, classes: Sequence[str], c: float = 1.0, max_iter: int = 400
 ) -> LinearModel:
-    """Fit an L2 logistic model on named features seen in at least ``min_count`` rows.
+    """Fit an L2 logistic model on a :class:`Design`.
 
     ``classes`` fixes the class order (and keeps a class that a small sample lacks); a class
-    absent from ``labels`` gets a very negative intercept rather than breaking the fit.
+    absent from the labels gets a very negative intercept rather than breaking the fit. Features
+    with no weight (never active in these rows) are left out of the model.
     """
-    counts: Counter[str] = Counter()
-    for row in rows:
-        counts.update(k for k, v in row.items() if v)
-    vocab = sorted(k for k, n in counts.items() if n >= min_count)
-    index = {k: i for i, k in enumerate(vocab)}
     classes = list(classes)
-    present = [cl for cl in classes if cl in set(labels)]
+    seen = set(design.labels)
+    present = [cl for cl in classes if cl in seen]
     if len(present) < 2:
-        # one class only: a constant model
-        width = 1 if len(classes) == 2 else len(classes)
-        bias = [-20.0] * width
-        if width == 1:
-            bias = [20.0 if present and present[0] == classes[1] else -20.0]
-        else:
-            for j, cl in enumerate(classes):
-                if present and cl == present[0]:
-                    bias[j] = 20.0
-        return LinearModel(classes=classes, weights={}, intercept=bias)
+        return _constant(classes, present)
     # imported here: serving a model never needs scikit-learn
     from sklearn.linear_model import LogisticRegression
 
-    x = _matrix(rows, index)
-    y = np.asarray([present.index(lab) for lab in labels])
+    y = np.asarray([present.index(lab) for lab in design.labels])
     clf = LogisticRegression(C=c, max_iter=max_iter, tol=1e-4)
-    sw = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
-    clf.fit(x, y, sample_weight=sw)
+    clf.fit(design.x, y, sample_weight=design.weights)
     coef = np.asarray(clf.coef_, dtype=np.float64)
     icpt = np.asarray(clf.intercept_, dtype=np.float64)
     if len(classes) == 2:
@@ -210,7 +246,21 @@ def fit_linear(
             fbias[classes.index(cl)] = rows_bias[i]
         cols = full.T
         bias = [float(b) for b in fbias]
-    weights = {
-        name: [float(v) for v in cols[j]] for name, j in index.items() if np.any(cols[j] != 0.0)
-    }
+    nonzero = np.flatnonzero(np.any(cols != 0.0, axis=1))
+    weights = {design.vocab[j]: [float(v) for v in cols[j]] for j in nonzero}
     return LinearModel(classes=classes, weights=weights, intercept=bias)
+
+
+def fit_linear(
+    rows: Sequence[Features],
+    labels: Sequence[str],
+    *,
+    classes: Sequence[str],
+    c: float = 1.0,
+    min_count: int = 2,
+    sample_weight: Sequence[float] | None = None,
+    max_iter: int = 400,
+) -> LinearModel:
+    """Fit an L2 logistic model on named features seen in at least ``min_count`` rows."""
+    design = Design.build(rows, labels, min_count=min_count, sample_weight=sample_weight)
+    return fit_design(design, classes=classes, c=c, max_iter=max_iter)

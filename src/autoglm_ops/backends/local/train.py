@@ -23,7 +23,14 @@ from autoglm_ops.backends.local.labels import (
     mode_label,
     values_match,
 )
-from autoglm_ops.backends.local.linear import STACKED, Features, LinearModel, fit_linear
+from autoglm_ops.backends.local.linear import (
+    STACKED,
+    Design,
+    Features,
+    LinearModel,
+    fit_design,
+    fit_linear,
+)
 from autoglm_ops.backends.local.model import FIELDS, IncomeModel
 from autoglm_ops.backends.local.spans import PF, SI
 
@@ -95,31 +102,40 @@ class _Rows:
     feats: list[Features] = field(default_factory=list)
     labels: list[str] = field(default_factory=list)
     weights: list[float] = field(default_factory=list)
-
+    cases: list[int] = field(default_factory=list)
     drop: tuple[str, ...] = ()
 
-    def add(self, f: Features, label: str, w: float, *, no_rules: bool = False) -> None:
+    def add(self, case: int, f: Features, label: str, w: float, *, no_rules: bool) -> None:
         drop = self.drop + _RULES if no_rules else self.drop
         if drop:
             f = {k: v for k, v in f.items() if not k.startswith(drop)}
         self.feats.append(f)
         self.labels.append(label)
         self.weights.append(w)
+        self.cases.append(case)
 
 
-def _fit(
-    cases: Sequence[Case], analyses: Sequence[Analysis], idx: Sequence[int], cfg: TrainConfig
-) -> IncomeModel:
-    dr = cfg.drop_features
-    mode, cand, pf, si, ten = (
-        _Rows(drop=dr),
-        _Rows(drop=dr),
-        _Rows(drop=dr),
-        _Rows(drop=dr),
-        _Rows(drop=dr),
-    )
-    for i in idx:
-        case, a = cases[i], analyses[i]
+# model name -> (classes, the config's regularisation attribute)
+_MODELS: dict[str, tuple[tuple[str, ...], str]] = {
+    "mode": (("null", "zero", "income"), "c_mode"),
+    "hyp": (("no", "yes"), "c_cand"),
+    "pf": (("null", "false", "true"), "c_benefit"),
+    "si": (("null", "false", "true"), "c_benefit"),
+    "tenure": (("no", "yes"), "c_tenure"),
+}
+
+
+@dataclass
+class _Designs:
+    """Every classifier's training rows for all cases, built once; folds slice them."""
+
+    designs: dict[str, Design]
+    cases: dict[str, np.ndarray]
+
+
+def _designs(cases: Sequence[Case], analyses: Sequence[Analysis], cfg: TrainConfig) -> _Designs:
+    rows = {name: _Rows(drop=cfg.drop_features) for name in _MODELS}
+    for i, (case, a) in enumerate(zip(cases, analyses, strict=True)):
         w = cfg.original_weight if case.original else 1.0
         exp = case.expected
         # rules dropout: some cases are learnt without the baseline's decisions, so the
@@ -127,40 +143,41 @@ def _fit(
         nr = _coin(cfg.seed, case.id, cfg.rules_dropout)
         if "income_amount" in exp:
             gold = exp["income_amount"]
-            mode.add(a.mode_feats, mode_label(gold), w, no_rules=nr)
+            rows["mode"].add(i, a.mode_feats, mode_label(gold), w, no_rules=nr)
             hits = [bool(gold) and close(float(gold), h.value) for h in a.hyps]
             if not gold or any(hits):
                 for h, hit in zip(a.hyps, hits, strict=True):
-                    cand.add(h.feats, "yes" if hit else "no", w, no_rules=nr)
-        if PF in exp:
-            pf.add(a.benefit_feats[PF], bool_label(exp[PF]), w, no_rules=nr)
-        if SI in exp:
-            si.add(a.benefit_feats[SI], bool_label(exp[SI]), w, no_rules=nr)
+                    rows["hyp"].add(i, h.feats, "yes" if hit else "no", w, no_rules=nr)
+        for name, fld in (("pf", PF), ("si", SI)):
+            if fld in exp:
+                rows[name].add(i, a.benefit_feats[fld], bool_label(exp[fld]), w, no_rules=nr)
         if "employment_years" in exp:
             gy = exp["employment_years"]
             hits = [gy is not None and close(float(gy), float(d.years)) for d in a.durations]
             if gy is None or any(hits):
                 for f, hit in zip(a.dur_feats, hits, strict=True):
-                    ten.add(f, "yes" if hit else "no", w, no_rules=nr)
-
-    def lin(rows: _Rows, classes: Sequence[str], c: float) -> LinearModel:
-        return fit_linear(
-            rows.feats,
-            rows.labels,
-            classes=classes,
-            c=c,
-            min_count=cfg.min_count,
-            sample_weight=rows.weights,
-        )
-
-    tri = ("null", "false", "true")
-    return IncomeModel(
-        mode=lin(mode, ("null", "zero", "income"), cfg.c_mode),
-        hyp=lin(cand, ("no", "yes"), cfg.c_cand),
-        pf=lin(pf, tri, cfg.c_benefit),
-        si=lin(si, tri, cfg.c_benefit),
-        tenure=lin(ten, ("no", "yes"), cfg.c_tenure),
+                    rows["tenure"].add(i, f, "yes" if hit else "no", w, no_rules=nr)
+    return _Designs(
+        designs={
+            name: Design.build(r.feats, r.labels, min_count=cfg.min_count, sample_weight=r.weights)
+            for name, r in rows.items()
+        },
+        cases={name: np.asarray(r.cases, dtype=np.int64) for name, r in rows.items()},
     )
+
+
+def _fit(d: _Designs, keep: np.ndarray | None, cfg: TrainConfig) -> IncomeModel:
+    """Fit every classifier on the rows of the cases where ``keep`` is true (None: all)."""
+    fitted: dict[str, LinearModel] = {}
+    for name, (classes, c_attr) in _MODELS.items():
+        design = d.designs[name]
+        if keep is not None:
+            design = design.rows(keep[d.cases[name]])
+        fitted[name] = fit_design(design, classes=classes, c=getattr(cfg, c_attr))
+    return IncomeModel(
+        mode=fitted["mode"], hyp=fitted["hyp"], pf=fitted["pf"], si=fitted["si"],
+        tenure=fitted["tenure"],
+    )  # fmt: skip
 
 
 def _folds(cases: Sequence[Case], k: int, seed: int) -> list[int]:
@@ -244,7 +261,9 @@ def train_model(
         analyses = done
     timings["featurise_s"] = time.perf_counter() - t0
     t1 = time.perf_counter()
+    designs = _designs(cases, analyses, cfg)
     fold = _folds(cases, cfg.folds, cfg.seed)
+    fold_arr = np.asarray(fold)
     oof: list[_Oof] = []
     values: dict[int, dict[str, Any]] = {}
     for k in range(cfg.folds):
@@ -256,7 +275,7 @@ def train_model(
         ]
         if not held or not train_idx:
             continue
-        part = _fit(cases, analyses, train_idx, cfg)
+        part = _fit(designs, fold_arr != k, cfg)
         for i in held:
             dec = part.decode(analyses[i])
             values[i] = dec.values
@@ -268,7 +287,7 @@ def train_model(
             progress("cross-validating", k + 1, cfg.folds)
     timings["cross_validate_s"] = time.perf_counter() - t1
     t2 = time.perf_counter()
-    model = _fit(cases, analyses, range(len(cases)), cfg)
+    model = _fit(designs, None, cfg)
     model.conf = _fit_conf(oof, cfg)
     timings["fit_s"] = time.perf_counter() - t2
     metrics = _oof_metrics(oof, fold, cfg)
