@@ -552,9 +552,10 @@ def main() -> None:
 ### (b) PostgreSQL restarted under load
 
 Open-loop load (Poisson, 30 req/s, below saturation) on a fresh schema of the real
-PostgreSQL server; after 3 s `pg_ctlcluster --skip-systemctl-redirect <v> main restart -m
-fast` runs, and the load goes on 8 s past its end. `/readyz` is probed every 100 ms. The
-server process is never restarted (pool_pre_ping replaces the dead connections).
+PostgreSQL server; after 3 s `pg_ctlcluster --skip-systemctl-redirect <v> main restart`
+(fast shutdown: clients are disconnected at once) runs, and the load goes on 8 s past
+its end. `/readyz` is probed every 100 ms. The server process is never restarted
+(pool_pre_ping replaces the dead connections).
 
 {_pg_table(runs)}
 

@@ -359,6 +359,12 @@ def report(out: dict[str, Any], args: argparse.Namespace, elapsed: float) -> str
 ### gRPC `Extract` at the REST saturation rate and twice it (same server)
 
 {markdown_table(out["grpc"])}
+
+The gRPC edge sheds through the same gate (an interceptor answering `UNAVAILABLE`), but
+where its refusals are slow, calls waited in grpc.aio's own intake before the interceptor
+could run: a grpc.aio call costs the one interpreter far more than an HTTP/1.1 request
+does, refused or not, so past saturation a queue forms in front of the gate. Until that is
+solved, shed gRPC overload in front of the process (a proxy limit, more replicas).
 """
     return f"""
 One `autoglm-ops serve` process (one uvicorn worker, rules backend, SQLite WAL with

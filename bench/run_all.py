@@ -21,6 +21,8 @@ BENCHES: list[tuple[str, str, list[str]]] = [
     ("service_overhead", "bench.service_overhead", ["--seconds", "10", "--rounds", "2"]),
     ("backends_compare", "bench.backends_compare", []),
     ("credit_flow", "bench.credit_flow", []),
+    ("load", "bench.load", []),
+    ("faults", "bench.faults", ["--trials", "50", "--pg-restarts", "2"]),
 ]
 
 HEADER = """# Benchmarks
