@@ -24,6 +24,9 @@ from autoglm_ops.service.platform import Platform
 from autoglm_ops.service.ratelimit import TokenBucket
 from autoglm_ops.store.repo import Principal
 
+#: the backend a platform built from default settings serves with
+DEFAULT_BACKEND = Settings.model_fields["backend"].default
+
 # distinctive text whose pieces must never reach a span, a label or a log field
 TEXT = "我叫王小明，手机13812345678，月薪税后一万八，公积金正常缴纳"
 
@@ -85,7 +88,7 @@ def test_extract_spans_per_stage_without_text(
     assert attrs["autoglm.request_id"] == result.request_id
     assert attrs["autoglm.task"] == "income_parsing"
     assert attrs["autoglm.model"] == result.model
-    assert attrs["autoglm.backend"] == "rules"
+    assert attrs["autoglm.backend"] == DEFAULT_BACKEND
     assert attrs["autoglm.tenant"] == "bank-a"
     validate = next(s for s in finished if s.name == "autoglm.validate")
     assert (validate.attributes or {})["autoglm.text_chars"] == len(TEXT)
@@ -116,14 +119,14 @@ def test_request_metrics_success_and_errors(platform: Platform, principal: Princ
     ok = {
         "route": "extract",
         "task": "income_parsing",
-        "backend": "rules",
+        "backend": DEFAULT_BACKEND,
         "model_version": result.model,
         "status": "200",
     }
     assert sample(platform, "autoglm_requests_total", **ok) == 1
     assert sample(platform, "autoglm_request_duration_seconds_count", **ok) == 1
     assert sample(platform, "autoglm_request_duration_seconds_sum", **ok) > 0
-    decision = {"task": "income_parsing", "backend": "rules", "model_version": result.model}
+    decision = {"task": "income_parsing", "backend": DEFAULT_BACKEND, "model_version": result.model}
     assert sample(platform, "autoglm_route_decisions_total", **decision, reason="default") == 1
     assert (
         sample(
@@ -175,7 +178,7 @@ def test_review_counter_counts_reviewed_answers(tmp_path: Path, database_url: st
                 p,
                 "autoglm_review_total",
                 task="income_parsing",
-                backend="rules",
+                backend=DEFAULT_BACKEND,
                 model_version=r.model,
             )
             for r in {r.model: r for r in results}.values()
@@ -197,7 +200,7 @@ def test_permission_and_store_errors_are_counted(platform: Platform) -> None:
             "autoglm_errors_total",
             route="extract",
             task="income_parsing",
-            backend="rules",
+            backend=DEFAULT_BACKEND,
             model_version="unknown",
             status="403",
             code="permission_denied",

@@ -16,6 +16,9 @@ from autoglm_ops.core.settings import Settings
 from autoglm_ops.service.platform import Platform
 from tests.conftest import LiveServer
 
+#: the backend a platform built from default settings serves with
+DEFAULT_BACKEND = Settings.model_fields["backend"].default
+
 SEED_TEXT = "我月均收入约1.8万元,有公积金缴纳记录"
 
 
@@ -71,7 +74,7 @@ def test_extract_answers_and_stores(client: httpx.Client, key: str, platform: Pl
         if f["evidence"] is not None:
             ev = f["evidence"]
             assert SEED_TEXT[ev["start"] : ev["end"]] == ev["text"]
-    assert body["model"].startswith("rules@")
+    assert body["model"].startswith(f"{DEFAULT_BACKEND}@")
     assert isinstance(body["review"]["required"], bool)
     # stored durably with the text (read back over a new connection), readable only by the tenant
     with platform.store.engine.connect() as conn:

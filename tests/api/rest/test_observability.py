@@ -19,6 +19,9 @@ from autoglm_ops.observability import Tracing
 from autoglm_ops.service.platform import Platform
 from tests.conftest import LiveServer
 
+#: the backend a platform built from default settings serves with
+DEFAULT_BACKEND = Settings.model_fields["backend"].default
+
 TEXT = "我叫王小明，手机13812345678，月薪税后一万八，公积金正常缴纳"
 REDIS_URL = os.environ.get("AUTOGLM_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
@@ -91,7 +94,7 @@ def test_metrics_endpoint(client: httpx.Client, key: str) -> None:
     ok = {
         "route": "extract",
         "task": "income_parsing",
-        "backend": "rules",
+        "backend": DEFAULT_BACKEND,
         "model_version": model,
         "status": "200",
     }
