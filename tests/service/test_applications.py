@@ -108,3 +108,10 @@ def test_assess_does_not_store(platform: Platform) -> None:
     result = assess(platform, text="贷款十万", form=GOOD_FORM)
     assert result.decision in {"approve", "manual_review", "decline"}
     assert platform.store.count_requests() == before
+
+
+def test_review_queue_gauge_counts_recent_reviews(platform: Platform) -> None:
+    before = platform.metrics.value("autoglm_review_queue_size") or 0.0
+    out = submit_application(platform, text=None, form=None, principal=BANK_A)
+    assert out.decision == "manual_review"
+    assert platform.metrics.value("autoglm_review_queue_size") == before + 1

@@ -53,6 +53,7 @@ class Platform:
             ),
         )
         platform.backend(settings.backend)
+        metrics.track_review_queue(store.recent_review_count)
         return platform
 
     def backend(self, name: str | None = None) -> Extractor:

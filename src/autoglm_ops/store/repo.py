@@ -9,7 +9,7 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, func, select
@@ -250,6 +250,34 @@ class Store:
             stmt = stmt.where(RequestRecord.tenant == tenant)
         with self._sessions() as s:
             return int(s.scalar(stmt) or 0)
+
+    def recent_review_count(self, hours: float = 24.0) -> float:
+        """Requests and applications flagged for manual review in the last ``hours`` (the
+        review-queue gauge; NaN when the database cannot be read, so a scrape never fails)."""
+        since = _now() - timedelta(hours=hours)
+        try:
+            with self._sessions() as s:
+                n = (
+                    s.scalar(
+                        select(func.count())
+                        .select_from(RequestRecord)
+                        .where(RequestRecord.review_required.is_(True))
+                        .where(RequestRecord.created_at >= since)
+                    )
+                    or 0
+                )
+                n += (
+                    s.scalar(
+                        select(func.count())
+                        .select_from(ApplicationRecord)
+                        .where(ApplicationRecord.decision == "manual_review")
+                        .where(ApplicationRecord.created_at >= since)
+                    )
+                    or 0
+                )
+        except SQLAlchemyError:
+            return float("nan")
+        return float(n)
 
     def request_ids(self) -> set[str]:
         with self._sessions() as s:
