@@ -10,7 +10,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
@@ -21,6 +21,7 @@ from autoglm_ops.store.models import ApiKey, ApplicationRecord, RequestRecord
 from autoglm_ops.store.writer import GroupCommitWriter
 
 SCOPES = ("extract", "review", "admin")
+_Row = TypeVar("_Row", RequestRecord, ApplicationRecord)
 _KEY_PREFIX = "agk"
 
 
@@ -235,13 +236,16 @@ class Store:
 
     def get_request(self, request_id: str, tenant: str) -> RequestRecord:
         """One stored request of ``tenant``; another tenant's id reads as not found."""
+        return self._get_for_tenant(RequestRecord, request_id, tenant, "request")
+
+    def _get_for_tenant(self, model: type[_Row], key: str, tenant: str, what: str) -> _Row:
         try:
             with self._sessions() as s:
-                row = s.get(RequestRecord, request_id)
+                row = s.get(model, key)
         except SQLAlchemyError as exc:
-            raise self._fail(exc, "reading a request") from None
+            raise self._fail(exc, f"reading a {what}") from None
         if row is None or row.tenant != tenant:
-            raise NotFoundError(f"no request {request_id!r} for this tenant")
+            raise NotFoundError(f"no {what} {key!r} for this tenant")
         return row
 
     def count_requests(self, tenant: str | None = None) -> int:
@@ -286,11 +290,4 @@ class Store:
     # --- applications ---------------------------------------------------------------------------
     def get_application(self, application_id: str, tenant: str) -> ApplicationRecord:
         """One stored application of ``tenant``; another tenant's id reads as not found."""
-        try:
-            with self._sessions() as s:
-                row = s.get(ApplicationRecord, application_id)
-        except SQLAlchemyError as exc:
-            raise self._fail(exc, "reading an application") from None
-        if row is None or row.tenant != tenant:
-            raise NotFoundError(f"no application {application_id!r} for this tenant")
-        return row
+        return self._get_for_tenant(ApplicationRecord, application_id, tenant, "application")
