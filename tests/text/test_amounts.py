@@ -56,3 +56,25 @@ def test_segments_split_clauses_not_thousands_separators() -> None:
     segs = segments(text)
     assert [text[s.start : s.end] for s in segs] == ["月薪12,000元，", "税后1.8万。", "老婆6000"]
     assert [s.sentence for s in segs] == [0, 0, 1]
+
+
+def test_phone_numbers_are_not_money() -> None:
+    cands = income_candidates("我电话是13905718826，收入一个月四五千")
+    assert [c.amount for c in cands] == [Decimal(4000)]
+    assert not income_candidates("call me on 13905718826")
+
+
+def test_macau_pataca_is_recognised() -> None:
+    (c,) = income_candidates("每月薪水两万二澳门币")
+    assert (c.amount, c.currency) == (Decimal(22000), "MOP")
+    (c,) = income_candidates("MOP 20,000 a month")
+    assert c.currency == "MOP"
+
+
+def test_rent_paid_one_off_and_prices_are_cues() -> None:
+    paid, _ = income_candidates("I pay 3,500 a month in rent; my income is 14k a month.")
+    assert "rent_paid" in paid.cues_right
+    price = income_candidates("房子买的时候总价两百六十万，我月薪1万8")[0]
+    assert "price" in price.cues_left
+    bonus = income_candidates("每月到手九千二，今年初公司发了一次性安家费五万")[1]
+    assert "oneoff" in bonus.cues_left

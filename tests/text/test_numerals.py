@@ -219,3 +219,27 @@ def test_range_lower_bound_borrows_the_upper_unit() -> None:
     assert (m.value, m.upper) == (200000, 300000)
     [m] = find_numbers("8000-1万")
     assert (m.value, m.upper) == (8000, 10000)
+
+
+def test_wanba_is_about_ten_thousand() -> None:
+    (m,) = [x for x in find_numbers("一个月挣个万把块钱") if x.value > 1]
+    assert m.value == Decimal(10000) and m.approx and m.text == "万把"
+    assert [x.value for x in find_numbers("每月千把块")] == [Decimal(1000)]
+
+
+@pytest.mark.parametrize(
+    ("text", "lo", "hi"),
+    [
+        ("I earn twenty to twenty-five thousand dollars a year", 20000, 25000),
+        ("between twenty and thirty thousand a year", 20000, 30000),
+        ("from five to six thousand dollars", 5000, 6000),
+    ],
+)
+def test_english_word_range_lower_bound_borrows_the_scale(text: str, lo: int, hi: int) -> None:
+    (m,) = find_numbers(text)
+    assert (m.value, m.upper, m.is_range) == (Decimal(lo), Decimal(hi), True)
+
+
+def test_english_hundred_and_twenty_stays_one_number() -> None:
+    (m,) = find_numbers("one hundred and twenty thousand")
+    assert m.value == Decimal(120000) and not m.is_range

@@ -184,6 +184,7 @@ _MONEY_CATS = frozenset((
 
 _CueIndex = dict[str, list[tuple[int, int]]]
 _LATIN = re.compile(r"[A-Za-z]")
+_LONG_DIGITS = re.compile(r"\s*\d{11,}\s*")
 
 
 def _cue_index(t: str) -> _CueIndex:
@@ -289,6 +290,8 @@ def _money_like(t: str, m: NumberMention, currency: str | None) -> bool:
         return False
     if lx.NON_MONEY_BEFORE.search(t[max(0, m.start - 10) : m.start]):
         return False
+    if _LONG_DIGITS.fullmatch(m.text):
+        return False  # 13905718826: a phone, card or ID number, never written like money
     big_unit = any(u in m.unit for u in "万千百wWkK") or m.unit.lower() in ("m", "million")
     if currency is not None or big_unit or m.value >= 100:
         return True

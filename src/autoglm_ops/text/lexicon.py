@@ -72,6 +72,7 @@ CURRENCY_BEFORE: list[tuple[re.Pattern[str], str]] = [
     (_rx(r"(?:€|EUR)\s*$"), "EUR"),
     (_rx(r"(?:£|GBP)\s*$"), "GBP"),
     (_rx(r"(?:JPY|日元)\s*$"), "JPY"),
+    (_rx(r"(?:MOP\$?|澳门币|澳门元)\s*$"), "MOP"),
     (_rx(r"\$\s*$"), "USD"),
 ]
 CURRENCY_AFTER: list[tuple[re.Pattern[str], str]] = [
@@ -83,6 +84,7 @@ CURRENCY_AFTER: list[tuple[re.Pattern[str], str]] = [
     (_rx(r"^\s*(?:日元|JPY|yen)"), "JPY"),
     (_rx(r"^\s*(?:瑞士法郎|CHF|swiss francs?)"), "CHF"),
     (_rx(r"^\s*(?:新台币|台币|TWD)"), "TWD"),
+    (_rx(r"^\s*(?:澳门币|澳门元|葡币|MOP|patacas?|Macau dollars?)"), "MOP"),
     (_rx(r"^\s*(?:澳元|AUD|australian dollars?)"), "AUD"),
     (_rx(r"^\s*(?:加元|CAD|canadian dollars?)"), "CAD"),
     (_rx(r"^\s*(?:chinese yuan)"), "CNY"),
@@ -131,7 +133,8 @@ CUES: dict[str, re.Pattern[str]] = {
     "social": _rx(r"社保|五险|社会保险|social insurance|social security"),
     "turnover": _rx(r"流水|营业额|营收|销售额|进账|turnover|revenue|sales"),
     "profit": _rx(
-        r"利润|净赚|纯利|净利|落袋|能赚|赚|除去|刨除|能剩|净落|扣完成本|刨去|profit|"
+        r"利润|净赚|纯利|净利|纯收入|净收入|纯挣|net (?:income|profit)|落袋|能赚|赚|除去|刨除|"
+        r"能剩|净落|扣完成本|刨去|profit|"
         r"after (?:fuel|costs)"
     ),
     "total": _rx(
@@ -144,6 +147,23 @@ CUES: dict[str, re.Pattern[str]] = {
         r"出租|租出去|收租|租金收入|房租收入|rent\b.{0,20}\bout\b|let out|collect .{0,20}rent|"
         r"rent from|rental income"
     ),
+    # rent the applicant pays (an expense), as opposed to rent_income
+    "rent_paid": _rx(
+        r"(?:交|付|花|缴|租房)[了的掉]?.{0,4}(?:房租|租金)|(?:房租|租金|租房)[^，,。；;]{0,6}(?:交|付|花|要|得)|"
+        r"\bpay\b[^.;,]{0,30}\brent\b|\bin rent\b|\brent (?:is|costs|of)\b|\bmy rent\b"
+    ),
+    # money that comes once, not every period
+    "oneoff": _rx(
+        r"一次性|一笔|红包|中奖|彩票|卖了|卖掉|变卖|遗产|赔偿|赔了|安家费|补偿金|拆迁|"
+        r"one[- ]off|one[- ]time|lump[- ]sum|lottery|inherit|sold|windfall|\bonce\b|severance"
+    ),
+    # prices of property or goods, not income
+    "price": _rx(
+        r"房价|总价|首付|市值|估值|买的时候|买房|买车|售价|价值|值(?=\s*[\d一二两三四五六七八九十几])|"
+        r"\bprice\b|\bworth\b|\bvalued at\b|\bbought\b|\bpurchase|down payment|\bcost me\b"
+    ),
+    # a phone or account number nearby
+    "contact": _rx(r"电话|手机|手机号|微信|QQ|身份证|卡号|账号|phone|mobile|tel\b|WeChat|account"),
     "hourly": _rx(r"时薪|每小时|一小时|一个小时|按小时|per hour|an hour|hourly|/\s*h(?:ou)?r\b"),
     "upper": _rx(r"多的时候|最多|最高|好的时候|旺季|up to|at most|maximum|at best"),
     "pension": _rx(r"退休金|养老金|退休工资|pension"),
@@ -172,7 +192,10 @@ NON_MONEY_AFTER = _rx(
     r"-?days?\b|-?hours?\b|hrs?\b|people|kids|children|times|percent|shifts|sq)",
 )
 # words just before a number that make it not money
-NON_MONEY_BEFORE = _rx(r"(?:第|编号|号码|number|No\.|#|age|aged|I'm|I am|今年|年龄)\s*$")
+NON_MONEY_BEFORE = _rx(
+    r"(?:第|编号|号码|电话|手机|手机号|微信|QQ|number|No\.|#|phone|mobile|tel|age|aged|I'm|I am|"
+    r"今年|年龄)[是为:：]?\s*$"
+)
 
 # stability wording
 STABLE = _rx(

@@ -16,7 +16,7 @@ simplified numeral characters, financial capitals → plain digits) maps one cha
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
@@ -469,6 +469,14 @@ def _find_numbers(text: str) -> tuple[NumberMention, ...]:
         chunk, nxt = _scan_chunk(t, i)
         if chunk is None:
             prefix = t[max(0, i - 1) : i]
+            if t[i] in "万千" and t.startswith("把", i + 1) and nxt == i + 1:
+                # 万把块 / 千把块: "about ten thousand / a thousand"
+                mult = Decimal(_BIG.get(t[i]) or _SMALL[t[i]])
+                out.append(
+                    NumberMention(i, i + 2, mult, text[i : i + 2], None, False, True, ("把",), t[i])
+                )
+                i += 2
+                continue
             if t[i] in "万千百" and prefix in ("过", "上", "破") and nxt == i + 1:
                 mult = Decimal(_BIG.get(t[i]) or _SMALL[t[i]])
                 out.append(
@@ -609,7 +617,59 @@ def _merge_english(text: str, t: str, found: list[NumberMention]) -> list[Number
         )
     if not extra:
         return found
-    return sorted([*found, *extra], key=lambda x: x.start)
+    return sorted([*found, *_en_ranges(text, t, extra)], key=lambda x: x.start)
+
+
+_EN_RANGE_SEP = re.compile(r"\s*(?:to|-|–|or)\s*$", re.IGNORECASE)
+_EN_AND = re.compile(r"\s+and\s+", re.IGNORECASE)
+
+
+def _scaled_lower(lo: Decimal, hi: Decimal) -> Decimal:
+    """ "twenty to twenty-five thousand": a scale-less lower bound borrows the upper's scale."""
+    if lo >= 100 or lo >= hi:
+        return lo
+    for mult in (10**9, 10**6, 1000):
+        if hi >= mult and lo * mult <= hi:
+            return lo * mult
+    return lo
+
+
+def _en_ranges(text: str, t: str, extra: list[NumberMention]) -> list[NumberMention]:
+    """Join English word numbers into ranges: "twenty to twenty-five thousand", "between twenty
+    and thirty thousand" (the lower bound is the value, as for digits)."""
+    out: list[NumberMention] = []
+    for m in extra:
+        if _BETWEEN.search(t, max(0, m.start - 10), m.start):
+            parts = list(_EN_AND.finditer(m.text))
+            for sep in reversed(parts):
+                lo_v = _en_words_value(m.text[: sep.start()])
+                hi_v = _en_words_value(m.text[sep.end() :])
+                if lo_v is not None and hi_v is not None and _scaled_lower(lo_v, hi_v) <= hi_v:
+                    if lo_v < hi_v:  # "one hundred and twenty" stays one number
+                        lo = _scaled_lower(lo_v, hi_v)
+                        m = replace(m, value=lo, upper=hi_v, is_range=True)
+                    break
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and not prev.is_range
+            and _EN_RANGE_SEP.match(t[prev.end : m.start])
+            and prev.value < m.value
+        ):
+            lo = _scaled_lower(prev.value, m.value)
+            out[-1] = NumberMention(
+                prev.start,
+                m.end,
+                lo,
+                text[prev.start : m.end],
+                upper=m.value,
+                is_range=True,
+                approx=prev.approx or m.approx,
+                approx_words=prev.approx_words + m.approx_words,
+            )
+            continue
+        out.append(m)
+    return out
 
 
 _LEADING = re.compile(
