@@ -115,6 +115,7 @@ CUES: dict[str, re.Pattern[str]] = {
     ),
     "spouse": _rx(
         r"老婆|老公|妻子|丈夫|爱人|配偶|媳妇|对象|男朋友|女朋友|爸妈|父母|我爸|我妈|爸爸|妈妈|儿子|女儿|"
+        r"父亲|母亲|岳父|岳母|公公|婆婆|哥哥|姐姐|弟弟|妹妹|"
         r"(?<!其)[他她](?!们)|"
         r"\b(?:wife|husband|spouse|partner|he|she|parents?|mother|father|son|daughter)\b"
     ),
@@ -141,11 +142,11 @@ CUES: dict[str, re.Pattern[str]] = {
         r"总共|合计|一共|加起来|总计|总收入|算上|加在一起|"
         r"in total|total|altogether|all together|all in"
     ),
-    "part": _rx(r"其中|占|including|of which"),
+    "part": _rx(r"其中|占|构成|组成|including|of which|made up of"),
     "rent": _rx(r"房租|租金|出租|租出去|收租|rent|rental|let out"),
     "rent_income": _rx(
         r"出租|租出去|收租|租金收入|房租收入|rent\b.{0,20}\bout\b|let out|collect .{0,20}rent|"
-        r"rent from|rental income"
+        r"rent from|rental income|rent (?:out )?(?:a|the|one) room in my"
     ),
     # rent the applicant pays (an expense), as opposed to rent_income
     "rent_paid": _rx(
@@ -171,7 +172,9 @@ CUES: dict[str, re.Pattern[str]] = {
     "base": _rx(r"底薪|基本工资|基本|base|basic"),
     "commission": _rx(r"提成|佣金|绩效|commission"),
     "addition": _rx(r"另外|还有|加上|再加上|外加|还能|多挣|多个|plus|also|on top|as well|another"),
-    "expense": _rx(r"花|支出|开销|消费|生活费|给父母|交房租|付房租|占了|spend|expense|cost"),
+    "expense": _rx(
+        r"花|用了|用掉|支出|开销|消费|生活费|给父母|交房租|付房租|占了|spend|expense|cost"
+    ),
     "savings": _rx(r"存款|积蓄|存了|攒|savings|saved"),
     "previous": _rx(
         r"以前|之前|原来|上一份|上一家|上个单位|前公司|退休前|previous|used to|formerly"
