@@ -150,8 +150,11 @@ CUES: dict[str, re.Pattern[str]] = {
     ),
     # rent the applicant pays (an expense), as opposed to rent_income
     "rent_paid": _rx(
-        r"(?:交|付|花|缴|租房)[了的掉]?.{0,4}(?:房租|租金)|(?:房租|租金|租房)[^，,。；;]{0,6}(?:交|付|花|要|得)|"
-        r"\bpay\b[^.;,]{0,30}\brent\b|\bin rent\b|\brent (?:is|costs|of)\b|\bmy rent\b"
+        r"(?:交|付|花|缴|租房)[了的掉]?.{0,4}(?:房租|租金)|"
+        r"(?:房租|租金|租房住?[，,]?)[^，,。；;]{0,6}(?:交|付|花|要|得)|"
+        r"\b(?:pay|paying|spend|spending)\b[^.;,]{0,30}\brent\b|\bin rent\b|"
+        r"\brent (?:is|costs|of)\b|\bmy rent\b|"
+        r"\brent for (?:my|our) (?:flat|room|apartment|place|house)\b"
     ),
     # money that comes once, not every period
     "oneoff": _rx(
@@ -160,7 +163,7 @@ CUES: dict[str, re.Pattern[str]] = {
     ),
     # prices of property or goods, not income
     "price": _rx(
-        r"房价|总价|首付|市值|估值|买的时候|买房|买车|售价|价值|值(?=\s*[\d一二两三四五六七八九十几])|"
+        r"房价|总价|首付|市值|估值|买的|买房|买车|售价|价值|值(?=\s*[\d一二两三四五六七八九十几])|"
         r"\bprice\b|\bworth\b|\bvalued at\b|\bbought\b|\bpurchase|down payment|\bcost me\b"
     ),
     # a phone or account number nearby
