@@ -104,23 +104,47 @@ def render_amount(value: Decimal, style: str, rng: random.Random | None = None) 
     return out if back is not None and close(float(v), float(back)) else None
 
 
+_EN_SMALL = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+]
+
+
 def render_duration(rng: random.Random, english: bool) -> tuple[str, Decimal]:
     """A random tenure wording and its value in years (2 decimals)."""
     n = rng.choice([1, 2, 2, 3, 3, 4, 5, 6, 7, 8, 10, 12, 15])
     m = rng.choice([3, 4, 6, 8, 9, 10, 18, 20])
     if english:
-        kind = rng.choice(["years", "months", "half"])
+        kind = rng.choice(["years", "months", "half", "mixed"])
         if kind == "years":
             return f"{n} year{'s' if n > 1 else ''}", Decimal(n)
         if kind == "months":
-            return f"{m} months", (Decimal(m) / 12).quantize(Decimal("0.01"), ROUND_HALF_UP)
+            word = _EN_SMALL[m] if m < len(_EN_SMALL) and rng.random() < 0.5 else str(m)
+            return f"{word} months", (Decimal(m) / 12).quantize(Decimal("0.01"), ROUND_HALF_UP)
+        if kind == "mixed":
+            mm = rng.choice([2, 3, 5, 7])
+            years = f"{n} year{'s' if n > 1 else ''}"
+            value = (Decimal(n) + Decimal(mm) / 12).quantize(Decimal("0.01"), ROUND_HALF_UP)
+            return f"{years} and {mm} months", value
         return f"{n} and a half years", Decimal(n) + Decimal("0.5")
     cn = ("两" if n == 2 else str(cn2an.an2cn(n, "low"))) if rng.random() < 0.6 else str(n)
     kind = rng.choice(["years", "years", "half", "months", "more", "almost", "mixed"])
     if kind == "half":
         return f"{cn}年半", Decimal(n) + Decimal("0.5")
     if kind == "months":
-        return f"{m}个月", (Decimal(m) / 12).quantize(Decimal("0.01"), ROUND_HALF_UP)
+        mcn = str(cn2an.an2cn(m, "low")) if rng.random() < 0.5 else str(m)
+        return f"{mcn}个月", (Decimal(m) / 12).quantize(Decimal("0.01"), ROUND_HALF_UP)
     if kind == "more":
         return f"{cn}年多", Decimal(n)
     if kind == "almost":

@@ -89,12 +89,78 @@ DISTRACTORS: dict[str, tuple[list[str], list[str]]] = {
         ["I owe {a} on credit cards", "about {a} of debt", "I still owe {a}"],
     ),
     "savings": (
-        ["存款有{a}", "手上积蓄{a}左右", "攒了{a}", "银行存了{a}"],
-        ["I have {a} in savings", "I've saved about {a}"],
+        [
+            "存款有{a}",
+            "手上积蓄{a}左右",
+            "攒了{a}",
+            "银行存了{a}",
+            "另外有{a}存款",
+            "手里还有{a}的积蓄",
+        ],
+        ["I have {a} in savings", "I've saved about {a}", "plus {a} in the bank"],
     ),
     "expense": (
         ["每月生活费{a}", "每个月交房租{a}", "每月开销{a}左右", "每月花销{a}"],
         ["rent costs me {a} a month", "I spend about {a} a month", "my expenses are {a} a month"],
+    ),
+    # rent the applicant pays: an expense, never added to income
+    "rent_paid": (
+        [
+            "每月房租要交{a}",
+            "租房一个月花{a}",
+            "房租每个月付{a}",
+            "自己在外面租房，每月租金{a}",
+            "每个月光房租就要{a}",
+            "付给房东的租金一个月{a}",
+            "另外自己租房住，每月付{a}",
+        ],
+        [
+            "I pay {a} a month in rent",
+            "my rent is {a} a month",
+            "rent for my flat is {a} per month",
+            "I spend {a} a month on rent",
+        ],
+    ),
+    # money that came once: not regular income
+    "oneoff": (
+        [
+            "去年把旧车卖了，拿到{a}",
+            "今年公司发了一次性安家费{a}",
+            "前年中了彩票{a}",
+            "上个月收了{a}的红包",
+            "拆迁补偿拿了{a}",
+            "之前做了一个项目，一次性拿了{a}",
+            "老人留下一笔遗产{a}",
+            "另外去年还拿了一笔{a}的赔偿金",
+        ],
+        [
+            "I sold my old car for {a} last year",
+            "I got a one-off payment of {a} in March",
+            "I inherited {a} from my grandmother",
+            "a one-time severance of {a} when I left",
+            "I won {a} in the lottery once",
+        ],
+    ),
+    # prices of property or goods
+    "price": (
+        [
+            "房子买的时候总价{a}",
+            "首付付了{a}",
+            "现在房价一平米{a}",
+            "车是{a}买的",
+            "房子现在市值{a}左右",
+        ],
+        [
+            "the flat cost {a} when we bought it",
+            "our house is worth about {a}",
+            "I put down a down payment of {a}",
+            "the car was bought for {a}",
+        ],
+    ),
+    # business turnover (the applicant's pay or profit is stated elsewhere)
+    "turnover": (
+        ["公司一年营业额{a}", "店里一个月流水{a}", "老板的厂一年营收{a}", "门店月销售额{a}"],
+        ["the company's turnover is {a} a year", "the shop's revenue is {a} a month"],
     ),
     "previous": (
         [
@@ -265,6 +331,10 @@ MAGNITUDE: dict[str, tuple[float, float]] = {
     "expense": (2.7, 4.0),
     "previous": (3.0, 4.6),
     "hypothetical": (3.5, 4.7),
+    "rent_paid": (3.0, 3.9),
+    "oneoff": (3.5, 5.5),
+    "price": (4.5, 6.7),
+    "turnover": (4.5, 6.5),
     "benefit": (2.3, 3.6),
 }
 
