@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic import ValidationError as PydanticValidationError
 
 from autoglm_ops.backends.base import Extractor
+from autoglm_ops.core.calibration import expected_calibration_error
 from autoglm_ops.core.compare import values_equal
 from autoglm_ops.core.errors import ValidationError
 from autoglm_ops.core.types import Extraction
@@ -80,19 +81,6 @@ def load_cases(path: Path, task: str | None = None) -> list[LabelledCase]:
         if task is None or case.task == task:
             cases.append(case)
     return cases
-
-
-def expected_calibration_error(conf: np.ndarray, correct: np.ndarray, bins: int = 10) -> float:
-    """ECE over equal-width confidence bins: sum over bins of |accuracy - confidence| * share."""
-    if conf.size == 0:
-        return 0.0
-    idx = np.minimum((conf * bins).astype(int), bins - 1)
-    total = 0.0
-    for b in range(bins):
-        mask = idx == b
-        if mask.any():
-            total += abs(correct[mask].mean() - conf[mask].mean()) * mask.mean()
-    return float(total)
 
 
 def score(

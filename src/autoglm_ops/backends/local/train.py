@@ -33,6 +33,7 @@ from autoglm_ops.backends.local.linear import (
 )
 from autoglm_ops.backends.local.model import FIELDS, IncomeModel
 from autoglm_ops.backends.local.spans import PF, SI
+from autoglm_ops.core.calibration import expected_calibration_error
 
 __all__ = [
     "Case",
@@ -183,19 +184,6 @@ def _fit(d: _Designs, keep: np.ndarray | None, cfg: TrainConfig) -> IncomeModel:
 def _folds(cases: Sequence[Case], k: int, seed: int) -> list[int]:
     """Fold number of every case, by a seeded hash of its group (deterministic, stable)."""
     return [int(hashlib.sha256(f"{seed}:{c.key}".encode()).hexdigest(), 16) % k for c in cases]
-
-
-def expected_calibration_error(conf: np.ndarray, correct: np.ndarray, bins: int = 10) -> float:
-    """ECE over equal-width bins (the same definition the evaluation uses)."""
-    if conf.size == 0:
-        return 0.0
-    idx = np.minimum((conf * bins).astype(int), bins - 1)
-    total = 0.0
-    for b in range(bins):
-        mask = idx == b
-        if mask.any():
-            total += abs(correct[mask].mean() - conf[mask].mean()) * mask.mean()
-    return float(total)
 
 
 def _strip(meta: Features, drop: tuple[str, ...]) -> Features:
