@@ -23,6 +23,7 @@ BENCHES: list[tuple[str, str, list[str]]] = [
     ("credit_flow", "bench.credit_flow", []),
     ("load", "bench.load", []),
     ("faults", "bench.faults", ["--trials", "50", "--pg-restarts", "2"]),
+    ("memory", "bench.memory", ["--requests", "1000"]),
 ]
 
 HEADER = """# Benchmarks

@@ -95,7 +95,7 @@ def main() -> None:
     ap.add_argument("--seconds", type=int, default=10)
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--conns", type=int, default=16)
-    ap.add_argument("--backend", default="rules")
+    ap.add_argument("--backend", default="local")
     args = ap.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: apt-get install wrk")
@@ -195,8 +195,8 @@ Platform / bare throughput ratio: **{med("platform", "rps") / med("bare", "rps")
     path = write_section(
         "service_overhead",
         "Extraction service: accuracy, latency, overhead",
-        f".venv/bin/python -m bench.service_overhead --seconds {args.seconds} "
-        f"--rounds {args.rounds}",
+        f".venv/bin/python -m bench.service_overhead --backend {args.backend} "
+        f"--seconds {args.seconds} --rounds {args.rounds}",
         body,
     )
     console.print(body)
