@@ -97,10 +97,8 @@ class PredictionServicer(pb_grpc.PredictionServiceServicer):
         raise AssertionError("unreachable: context.abort raises")
 
     def _authorized(self, key: str, work: Callable[[Principal], M]) -> M:
-        principal = self._platform.store.authenticate(key)
-        if principal is None:
-            raise AuthenticationError("invalid or revoked API key")
-        return work(principal)
+        # the same service call as REST: auth span and store timing included
+        return work(extraction.authenticate(self._platform, key))
 
     def _extract(
         self, principal: Principal, *, text: str, task: str, backend: str | None
