@@ -29,7 +29,9 @@ def cli_errors(fn: Callable[P, R]) -> Callable[P, R]:
         try:
             return fn(*args, **kwargs)
         except AutoGLMError as exc:
-            err_console.print(f"[bold red]error:[/] {exc.message}", highlight=False, soft_wrap=True)
+            err_console.print(
+                f"[bold red]error:[/] {exc.public_message}", highlight=False, soft_wrap=True
+            )
             raise typer.Exit(2 if isinstance(exc, CallerError) else 1) from None
         except PydanticValidationError as exc:
             err = exc.errors()[0]

@@ -26,6 +26,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from autoglm_ops.core.pii import mask_pii
+
 
 class AutoGLMError(Exception):
     """Base of every error autoglm-ops raises on purpose."""
@@ -37,10 +39,19 @@ class AutoGLMError(Exception):
         self.message = message
         self.details = details or {}
 
+    @property
+    def public_message(self) -> str:
+        """The message as shown to callers. Messages never carry customer text by design;
+        masking here is the last line of defence for values a caller put in ids or names."""
+        return mask_pii(self.message)
+
     def to_dict(self) -> dict[str, Any]:
-        body: dict[str, Any] = {"code": self.code, "message": self.message}
+        """The error as a JSON body (every edge shows errors through this or public_message)."""
+        body: dict[str, Any] = {"code": self.code, "message": self.public_message}
         if self.details:
-            body["details"] = self.details
+            body["details"] = {
+                k: mask_pii(v) if isinstance(v, str) else v for k, v in self.details.items()
+            }
         return body
 
 

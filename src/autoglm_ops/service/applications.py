@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from autoglm_ops.core.errors import AutoGLMError, PermissionDeniedError
+from autoglm_ops.core.pii import mask_pii
 from autoglm_ops.core.types import FieldResult
 from autoglm_ops.decision.fields import LOAN_APPLICATION_FIELDS, coerce_fields
 from autoglm_ops.decision.suggest import Suggestion, SuggestionReason, suggest
@@ -98,7 +99,7 @@ def assess(platform: Platform, *, text: Any, form: Any, backend: str | None = No
         problems.append("'form' is not an object; ignored")
         form = {}
     for name in sorted(set(form or {}) - set(task.field_names)):
-        problems.append(f"unknown form field {name!r} ignored")
+        problems.append(f"unknown form field {mask_pii(name)!r} ignored")
     given = {k: v for k, v in (form or {}).items() if k in task.field_names and v is not None}
     types = {k: LOAN_APPLICATION_FIELDS.get(k, "string") for k in given}
     clean, invalid = coerce_fields(given, types)

@@ -74,7 +74,7 @@ async def _abort(context: Context, exc: AutoGLMError) -> None:
     trailers: list[tuple[str, str]] = [("autoglm-error-code", exc.code)]
     if "retry_after" in exc.details:
         trailers.append(("retry-after", str(max(1, round(float(exc.details["retry_after"]))))))
-    await context.abort(code, exc.message, trailing_metadata=tuple(trailers))
+    await context.abort(code, exc.public_message, trailing_metadata=tuple(trailers))
 
 
 class PredictionServicer(pb_grpc.PredictionServiceServicer):

@@ -19,6 +19,7 @@ from autoglm_ops.api.rest.middleware import BodyLimitMiddleware, ObservabilityMi
 from autoglm_ops.api.rest.shedding import SheddingMiddleware
 from autoglm_ops.core.errors import AutoGLMError, status_for
 from autoglm_ops.core.logging import configure_logging
+from autoglm_ops.core.pii import mask_pii
 from autoglm_ops.core.settings import Settings, get_settings
 from autoglm_ops.observability.metrics import CONTENT_TYPE_LATEST
 from autoglm_ops.service import extraction
@@ -90,8 +91,9 @@ def create_app(settings: Settings | None = None, platform: Platform | None = Non
             bad = {"code": "bad_request", "message": "request body is not valid JSON"}
             return JSONResponse({"error": bad}, status_code=400)
         # Name the offending location and problem, never echo the submitted value.
+        # A caller may put personal data in a field *name*: mask locations like messages.
         problems = [
-            {"loc": [str(p) for p in e.get("loc", ())], "msg": e.get("msg", "invalid")}
+            {"loc": [mask_pii(str(p)) for p in e.get("loc", ())], "msg": e.get("msg", "invalid")}
             for e in errors
         ]
         first = problems[0] if problems else {"loc": [], "msg": "invalid"}
