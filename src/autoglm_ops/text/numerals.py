@@ -98,33 +98,30 @@ _BETWEEN = re.compile(r"(?:between|from)\s+$", re.IGNORECASE)
 _AND = re.compile(r"\s+and\s+", re.IGNORECASE)
 _PERCENT_AFTER = re.compile(r"\s*(?:%|个百分点|percent\b)", re.IGNORECASE)
 
-_EN_UNITS = {
-    w: i
-    for i, w in enumerate(
-        [
-            "zero",
-            "one",
-            "two",
-            "three",
-            "four",
-            "five",
-            "six",
-            "seven",
-            "eight",
-            "nine",
-            "ten",
-            "eleven",
-            "twelve",
-            "thirteen",
-            "fourteen",
-            "fifteen",
-            "sixteen",
-            "seventeen",
-            "eighteen",
-            "nineteen",
-        ]
-    )
-}
+#: English number words zero..nineteen, in order (also used to render amounts in augmentation)
+EN_NUMBER_WORDS = (
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+)
+_EN_UNITS = {w: i for i, w in enumerate(EN_NUMBER_WORDS)}
 _EN_TENS = {
     w: 10 * (i + 2)
     for i, w in enumerate(

@@ -3,7 +3,6 @@ with the overloaded trailers; health and GetRequest never shed; the admitted one
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -14,40 +13,19 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from autoglm_ops.api.grpc.gen import prediction_pb2 as pb
 from autoglm_ops.api.grpc.gen import prediction_pb2_grpc as pb_grpc
-from autoglm_ops.backends.base import Extractor
 from autoglm_ops.core.settings import Settings
-from autoglm_ops.core.types import Extraction
 from autoglm_ops.service.platform import Platform
-from autoglm_ops.tasks.schema import TaskDefinition
 from tests.api.grpc.conftest import LiveGrpc, auth
+from tests.doubles.slow import SlowExtractor
+from tests.doubles.slow import slow_platform as make_slow_platform
 
 TEXT = "我月均收入约1.8万元,有公积金缴纳记录"
 
 
-class SlowExtractor(Extractor):
-    """Wraps the real backend; every call waits for ``release``."""
-
-    name = "slow"
-
-    def __init__(self, inner: Extractor) -> None:
-        self.inner = inner
-        self.release = threading.Event()
-        self.started = threading.Semaphore(0)
-
-    def extract(self, text: str, task: TaskDefinition) -> Extraction:
-        self.started.release()
-        self.release.wait(10)
-        return self.inner.extract(text, task)
-
-
 @pytest.fixture
 def slow_platform(grpc_settings: Settings) -> Iterator[tuple[Platform, SlowExtractor]]:
-    p = Platform.from_settings(grpc_settings.model_copy(update={"max_inflight": 2}))
-    slow = SlowExtractor(p.backend())
-    p.backends[p.settings.backend] = slow
-    yield p, slow
-    slow.release.set()
-    p.close()
+    with make_slow_platform(grpc_settings) as pair:
+        yield pair
 
 
 def test_over_the_limit_is_unavailable_at_once(

@@ -15,12 +15,11 @@ from starlette.types import Receive, Scope, Send
 
 from autoglm_ops.api.rest.app import create_app
 from autoglm_ops.api.rest.shedding import SheddingMiddleware
-from autoglm_ops.backends.base import Extractor
 from autoglm_ops.core.settings import Settings
-from autoglm_ops.core.types import Extraction
 from autoglm_ops.service.platform import Platform
-from autoglm_ops.tasks.schema import TaskDefinition
 from tests.conftest import LiveServer
+from tests.doubles.slow import SlowExtractor
+from tests.doubles.slow import slow_platform as make_slow_platform
 
 TEXT = "我月均收入约1.8万元,有公积金缴纳记录"
 
@@ -148,30 +147,10 @@ async def test_queue_budget_runs_out_then_free_slots_admit_at_once() -> None:
         assert time.perf_counter() - t0 < 0.04
 
 
-class SlowExtractor(Extractor):
-    """Wraps the real backend; every call waits for ``release`` (a thread event)."""
-
-    name = "slow"
-
-    def __init__(self, inner: Extractor) -> None:
-        self.inner = inner
-        self.release = threading.Event()
-        self.started = threading.Semaphore(0)
-
-    def extract(self, text: str, task: TaskDefinition) -> Extraction:
-        self.started.release()
-        self.release.wait(10)
-        return self.inner.extract(text, task)
-
-
 @pytest.fixture
 def slow_platform(settings: Settings) -> Iterator[tuple[Platform, SlowExtractor]]:
-    p = Platform.from_settings(settings.model_copy(update={"max_inflight": 2}))
-    slow = SlowExtractor(p.backend())
-    p.backends[p.settings.backend] = slow
-    yield p, slow
-    slow.release.set()
-    p.close()
+    with make_slow_platform(settings) as pair:
+        yield pair
 
 
 def test_the_app_sheds_with_503_json_and_counts_it(

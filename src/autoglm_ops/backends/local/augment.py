@@ -38,7 +38,7 @@ from autoglm_ops.backends.local.labels import candidate_labels
 from autoglm_ops.backends.local.spans import find_durations, find_terms
 from autoglm_ops.backends.local.train import Case
 from autoglm_ops.text.amounts import AmountCandidate, income_candidates, to_monthly
-from autoglm_ops.text.numerals import normalize, parse_number
+from autoglm_ops.text.numerals import EN_NUMBER_WORDS, normalize, parse_number
 
 __all__ = ["STYLES", "Augmenter", "augment", "render_amount", "render_duration"]
 
@@ -104,21 +104,7 @@ def render_amount(value: Decimal, style: str, rng: random.Random | None = None) 
     return out if back is not None and close(float(v), float(back)) else None
 
 
-_EN_SMALL = [
-    "zero",
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-    "eleven",
-    "twelve",
-]
+_EN_SMALL = EN_NUMBER_WORDS[:13]  # zero..twelve
 
 
 def render_duration(rng: random.Random, english: bool) -> tuple[str, Decimal]:
