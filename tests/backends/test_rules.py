@@ -8,9 +8,9 @@ import pytest
 
 from autoglm_ops.backends.registry import backend_class
 from autoglm_ops.backends.rules import RulesExtractor
+from autoglm_ops.core.compare import values_equal
 from autoglm_ops.core.errors import ValidationError
 from autoglm_ops.core.types import Extraction
-from autoglm_ops.evals.compare import values_equal
 from autoglm_ops.tasks.registry import TaskRegistry
 from autoglm_ops.tasks.schema import TaskDefinition
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from autoglm_ops.core.compare import values_equal
 from autoglm_ops.core.types import Extraction, FieldResult
-from autoglm_ops.evals.compare import values_equal
 from autoglm_ops.evals.runner import LabelledCase, expected_calibration_error, score
 from autoglm_ops.tasks.registry import TaskRegistry
 
