@@ -20,8 +20,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+
+from autoglm_ops.core.settings import Settings
+from autoglm_ops.observability import Tracing
+from autoglm_ops.service.platform import Platform
 
 # read at import: the autouse fixture that scrubs AUTOGLM_* runs before any test
 POSTGRES_URL = os.environ.get("AUTOGLM_TEST_POSTGRES_URL", "")
@@ -68,3 +73,19 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'var' / 'autoglm.db'}"
     return str(request.getfixturevalue("fresh_postgres_schema"))
+
+
+@pytest.fixture
+def platform(settings: Settings, database_url: str) -> Iterator[Platform]:
+    """A platform with default settings on the test's database (SQLite, then PostgreSQL)."""
+    p = Platform.from_settings(settings.model_copy(update={"database_url": database_url}))
+    yield p
+    p.close()
+
+
+@pytest.fixture
+def spans(platform: Platform) -> InMemorySpanExporter:
+    """The platform's finished spans, captured in memory."""
+    exporter = InMemorySpanExporter()
+    platform.tracing = Tracing.with_exporter(exporter)
+    return exporter

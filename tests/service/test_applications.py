@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from autoglm_ops.core.errors import NotFoundError, PermissionDeniedError
-from autoglm_ops.core.settings import Settings
 from autoglm_ops.service.applications import assess, get_application, submit_application
 from autoglm_ops.service.platform import Platform
 from autoglm_ops.store.repo import Principal
@@ -31,13 +28,6 @@ GOOD_FORM = {
     "has_social_insurance": True,
     "has_provident_fund": True,
 }
-
-
-@pytest.fixture
-def platform(settings: Settings, database_url: str) -> Iterator[Platform]:
-    p = Platform.from_settings(settings.model_copy(update={"database_url": database_url}))
-    yield p
-    p.close()
 
 
 def test_form_values_win_and_are_marked(platform: Platform) -> None:

@@ -3,7 +3,6 @@ PostgreSQL. These cover both edges: REST and gRPC call the same functions."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,7 +17,7 @@ from autoglm_ops.core.errors import (
     ValidationError,
 )
 from autoglm_ops.core.settings import Settings
-from autoglm_ops.observability import Tracing, request_scope
+from autoglm_ops.observability import request_scope
 from autoglm_ops.service import extraction
 from autoglm_ops.service.platform import Platform
 from autoglm_ops.service.ratelimit import TokenBucket
@@ -29,20 +28,6 @@ DEFAULT_BACKEND = Settings.model_fields["backend"].default
 
 # distinctive text whose pieces must never reach a span, a label or a log field
 TEXT = "我叫王小明，手机13812345678，月薪税后一万八，公积金正常缴纳"
-
-
-@pytest.fixture
-def platform(tmp_path: Path, database_url: str) -> Iterator[Platform]:
-    p = Platform.from_settings(Settings(data_dir=tmp_path / "var", database_url=database_url))
-    yield p
-    p.close()
-
-
-@pytest.fixture
-def spans(platform: Platform) -> InMemorySpanExporter:
-    exporter = InMemorySpanExporter()
-    platform.tracing = Tracing.with_exporter(exporter)
-    return exporter
 
 
 @pytest.fixture

@@ -8,18 +8,10 @@ import httpx
 import pytest
 
 from autoglm_ops.api.rest.app import create_app
-from autoglm_ops.core.settings import Settings
 from autoglm_ops.service.platform import Platform
 from tests.conftest import LiveServer
 
 TEXT = "我在国企上班五年了,月薪税后一万二,有五险一金。想贷款10万装修,分3年还,目前没有其他贷款。"
-
-
-@pytest.fixture
-def platform(settings: Settings, database_url: str) -> Iterator[Platform]:
-    p = Platform.from_settings(settings.model_copy(update={"database_url": database_url}))
-    yield p
-    p.close()
 
 
 @pytest.fixture

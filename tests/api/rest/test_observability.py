@@ -15,7 +15,6 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from autoglm_ops.api.rest.app import create_app
 from autoglm_ops.core.settings import Settings
-from autoglm_ops.observability import Tracing
 from autoglm_ops.service.platform import Platform
 from tests.conftest import LiveServer
 
@@ -24,20 +23,6 @@ DEFAULT_BACKEND = Settings.model_fields["backend"].default
 
 TEXT = "我叫王小明，手机13812345678，月薪税后一万八，公积金正常缴纳"
 REDIS_URL = os.environ.get("AUTOGLM_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-
-
-@pytest.fixture
-def platform(tmp_path: Path, database_url: str) -> Iterator[Platform]:
-    p = Platform.from_settings(Settings(data_dir=tmp_path / "var", database_url=database_url))
-    yield p
-    p.close()
-
-
-@pytest.fixture
-def spans(platform: Platform) -> InMemorySpanExporter:
-    exporter = InMemorySpanExporter()
-    platform.tracing = Tracing.with_exporter(exporter)
-    return exporter
 
 
 @pytest.fixture
