@@ -24,6 +24,7 @@ BENCHES: list[tuple[str, str, list[str]]] = [
     ("load", "bench.load", []),
     ("faults", "bench.faults", ["--trials", "50", "--pg-restarts", "2"]),
     ("memory", "bench.memory", ["--requests", "1000"]),
+    ("risk_measured", "bench.risk", []),
 ]
 
 HEADER = """# Benchmarks
