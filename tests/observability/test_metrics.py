@@ -56,7 +56,7 @@ def test_exposition_parses_and_review_queue_reads_at_scrape() -> None:
     size = [3.0]
     m.track_review_queue(lambda: size[0])
     m.field_confidence.labels("income_parsing", "income_amount").observe(0.93)
-    m.qa_accuracy.labels("income_parsing").set(0.91)
+    m.qa_accuracy.labels("income_parsing", "local@1").set(0.91)
     families = {f.name: f for f in text_string_to_metric_families(m.render().decode())}
     assert families["autoglm_review_queue_size"].samples[0].value == 3.0
     size[0] = 7.0
@@ -65,7 +65,10 @@ def test_exposition_parses_and_review_queue_reads_at_scrape() -> None:
         s for s in families["autoglm_field_confidence"].samples if s.name.endswith("_bucket")
     ]
     assert {s.labels["le"] for s in buckets} >= {"0.9", "0.95", "1.0"}
-    assert m.value("autoglm_qa_accuracy", {"task": "income_parsing"}) == 0.91
+    assert (
+        m.value("autoglm_qa_accuracy", {"task": "income_parsing", "model_version": "local@1"})
+        == 0.91
+    )
 
 
 def test_latency_buckets_bracket_the_500_ms_alert() -> None:

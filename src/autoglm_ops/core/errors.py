@@ -7,6 +7,7 @@
     │   ├── PermissionDeniedError        403  key lacks the scope
     │   ├── NotFoundError                404  unknown resource
     │   │   └── UnknownTaskError         404  unknown task (lists the known ones)
+    │   ├── ConflictError                409  the resource's state forbids it (already reviewed)
     │   ├── ValidationError              422  a value in the body is wrong
     │   ├── PayloadTooLargeError         413  text or body over the limit
     │   └── RateLimitedError             429  too many requests (carries retry_after)
@@ -88,6 +89,10 @@ class UnknownTaskError(NotFoundError):
         )
 
 
+class ConflictError(CallerError):
+    code = "conflict"
+
+
 class ValidationError(CallerError):
     code = "invalid_input"
 
@@ -158,6 +163,7 @@ ERROR_STATUS: dict[type[AutoGLMError], tuple[int, str]] = {
     AuthenticationError: (401, "UNAUTHENTICATED"),
     PermissionDeniedError: (403, "PERMISSION_DENIED"),
     NotFoundError: (404, "NOT_FOUND"),
+    ConflictError: (409, "ALREADY_EXISTS"),
     ValidationError: (422, "INVALID_ARGUMENT"),
     PayloadTooLargeError: (413, "RESOURCE_EXHAUSTED"),
     RateLimitedError: (429, "RESOURCE_EXHAUSTED"),

@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     max_text_chars: int = Field(20_000, gt=0)
     max_body_bytes: int = Field(256 * 1024, gt=0)
     review_threshold: float = Field(0.8, ge=0.0, le=1.0)
+    # share of auto-accepted answers (no review needed) also sent to a reviewer, so that
+    # autoglm_qa_accuracy measures the answers nobody else looks at; chosen by request id hash
+    qa_sample_rate: float = Field(0.02, ge=0.0, le=1.0, description="QA share of auto answers")
     log_level: str = "INFO"
     # per-API-key token bucket; shared by all replicas through Redis when redis_url is set
     rate_limit_per_minute: float = Field(0, ge=0, description="per API key; 0 disables")

@@ -13,7 +13,9 @@ data into the metrics store.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -23,6 +25,7 @@ from prometheus_client import (
     Histogram,
     generate_latest,
 )
+from prometheus_client.metrics_core import Metric
 
 __all__ = ["CONTENT_TYPE_LATEST", "REQUEST_LABELS", "UNKNOWN", "Metrics"]
 
@@ -35,6 +38,28 @@ UNKNOWN = "unknown"
 _LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 10.0, 30.0)
 _STORE_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0)
 _CONFIDENCE_BUCKETS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.99, 1.0)
+
+
+class _ScrapedGauge(Gauge):
+    """A labelled gauge whose series are re-read from a source at every scrape (series the
+    source no longer reports disappear, instead of keeping a stale value)."""
+
+    # keys: tuples of label values (Any: Mapping keys are invariant, tuple[str, str] etc.)
+    _source: Callable[[], Mapping[Any, float] | None] | None = None
+
+    def read_from(self, source: Callable[[], Mapping[Any, float] | None]) -> None:
+        self._refresh_lock = threading.Lock()
+        self._source = source
+
+    def collect(self) -> Iterable[Metric]:
+        if self._source is None:
+            return super().collect()
+        with self._refresh_lock:  # concurrent scrapes must not see each other's half refresh
+            values = self._source()
+            self.clear()
+            for labels, value in (values or {}).items():
+                self.labels(*labels).set(value)
+            return super().collect()
 
 
 class Metrics:
@@ -104,10 +129,29 @@ class Metrics:
             "Cases waiting for manual review.",
             registry=r,
         )
-        self.qa_accuracy = Gauge(
+        self.qa_accuracy = _ScrapedGauge(
             "autoglm_qa_accuracy",
-            "Accuracy of the latest quality check on labelled data, per task.",
-            ("task",),
+            "Field-level agreement of the model with reviewers on QA-sampled auto-accepted "
+            "answers labelled in the last hour, per task and model.",
+            ("task", "model_version"),
+            registry=r,
+        )
+        self.qa_sampled = Counter(
+            "autoglm_qa_sampled",
+            "Auto-accepted answers drawn for QA review (AUTOGLM_QA_SAMPLE_RATE).",
+            ("task", "backend", "model_version"),
+            registry=r,
+        )
+        self.review_labels = Counter(
+            "autoglm_review_labels",
+            "Labels stored by reviewers; 'kind' is review (needed one) or qa (sampled).",
+            ("task", "kind", "model_version"),
+            registry=r,
+        )
+        self.review_corrections = Counter(
+            "autoglm_review_corrections",
+            "Fields whose value a reviewer changed, per task, field and review kind.",
+            ("task", "field", "kind"),
             registry=r,
         )
         self.http_requests = Counter(
@@ -127,6 +171,13 @@ class Metrics:
     def track_review_queue(self, size: Callable[[], float]) -> None:
         """Read the review queue size from ``size()`` at every scrape."""
         self.review_queue_size.set_function(size)
+
+    def track_qa_accuracy(
+        self, agreement: Callable[[], Mapping[tuple[str, str], float] | None]
+    ) -> None:
+        """Read QA accuracy per (task, model_version) from ``agreement()`` at every scrape;
+        a task without QA labels in the window has no series (None: none at all)."""
+        self.qa_accuracy.read_from(agreement)
 
     def render(self) -> bytes:
         """The registry in the Prometheus text exposition format."""

@@ -8,6 +8,7 @@ input text goes into none of them; only its length does.
 
 from __future__ import annotations
 
+import hashlib
 import time
 import uuid
 from collections.abc import Iterator
@@ -62,6 +63,13 @@ def review_for(extraction: Extraction, threshold: float) -> ReviewInfo:
     if low:
         reasons.extend(r for r in extraction.review_reasons if r not in reasons)
     return ReviewInfo(required=bool(low), reasons=reasons)
+
+
+def qa_sampled(request_id: str, rate: float) -> bool:
+    """Whether an auto-accepted answer is drawn for QA review: a fixed share ``rate`` of
+    request ids, by hash, so the draw is reproducible (and the same on every replica)."""
+    digest = hashlib.sha256(request_id.encode()).digest()
+    return int.from_bytes(digest[:8], "big") < rate * 2**64
 
 
 def validate_text(text: object, max_chars: int) -> str:
@@ -223,6 +231,7 @@ def extract(
             call.model = result.model
             set_attributes(sp, model=result.model, fields=len(result.fields))
         review = review_for(result, platform.settings.review_threshold)
+        qa = not review.required and qa_sampled(call.request_id, platform.settings.qa_sample_rate)
         with _store_call(platform, "save_request"):
             platform.store.save_request(
                 RequestRecord(
@@ -239,9 +248,12 @@ def extract(
                     usage=getattr(result, "usage", None),
                     api_key_id=principal.key_id,
                     text_chars=len(clean),
+                    qa_sampled=qa,
                 )
             )
         _record_answer(platform, call, result, review)
+        if qa:
+            platform.metrics.qa_sampled.labels(call.task, call.backend, call.model).inc()
         return ExtractResponse(
             request_id=call.request_id,
             task=task_def.name,

@@ -53,7 +53,8 @@ class Platform:
             ),
         )
         platform.backend(settings.backend)
-        metrics.track_review_queue(store.recent_review_count)
+        metrics.track_review_queue(store.review_queue_size)
+        metrics.track_qa_accuracy(store.qa_agreement)
         return platform
 
     def backend(self, name: str | None = None) -> Extractor:

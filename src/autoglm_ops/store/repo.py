@@ -12,15 +12,23 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, func, select
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy import ColumnElement, Engine, and_, func, or_, select
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.orm import defer
 
-from autoglm_ops.core.errors import NotFoundError, StoreUnavailableError, ValidationError
+from autoglm_ops.core.errors import (
+    ConflictError,
+    NotFoundError,
+    StoreUnavailableError,
+    ValidationError,
+)
 from autoglm_ops.store.db import make_engine, migrate, session_factory
-from autoglm_ops.store.models import ApiKey, ApplicationRecord, RequestRecord
+from autoglm_ops.store.models import ApiKey, ApplicationRecord, RequestRecord, ReviewLabel
 from autoglm_ops.store.writer import GroupCommitWriter
 
 SCOPES = ("extract", "review", "admin")
+#: the kinds of pending review: answers that need one, and auto-accepted answers drawn for QA
+REVIEW_KINDS = ("review", "qa")
 _Row = TypeVar("_Row", RequestRecord, ApplicationRecord)
 _KEY_PREFIX = "agk"
 
@@ -255,18 +263,19 @@ class Store:
         with self._sessions() as s:
             return int(s.scalar(stmt) or 0)
 
-    def recent_review_count(self, hours: float = 24.0) -> float:
-        """Requests and applications flagged for manual review in the last ``hours`` (the
-        review-queue gauge; NaN when the database cannot be read, so a scrape never fails)."""
-        since = _now() - timedelta(hours=hours)
+    def review_queue_size(self, application_hours: float = 24.0) -> float:
+        """Cases waiting for a reviewer: stored requests flagged for review or QA that have no
+        label yet, plus ``manual_review`` applications of the last ``application_hours`` (those
+        are worked in the lending system, not labelled here, so only recent ones count). NaN
+        when the database cannot be read, so a scrape never fails."""
+        since = _now() - timedelta(hours=application_hours)
         try:
             with self._sessions() as s:
                 n = (
                     s.scalar(
                         select(func.count())
                         .select_from(RequestRecord)
-                        .where(RequestRecord.review_required.is_(True))
-                        .where(RequestRecord.created_at >= since)
+                        .where(or_(_pending("review"), _pending("qa")))
                     )
                     or 0
                 )
@@ -291,3 +300,97 @@ class Store:
     def get_application(self, application_id: str, tenant: str) -> ApplicationRecord:
         """One stored application of ``tenant``; another tenant's id reads as not found."""
         return self._get_for_tenant(ApplicationRecord, application_id, tenant, "application")
+
+    # --- reviews --------------------------------------------------------------------------------
+    def pending_reviews(
+        self, tenant: str, kind: str, limit: int
+    ) -> tuple[list[RequestRecord], int]:
+        """Up to ``limit`` unlabelled requests of ``tenant`` of one review kind, oldest first
+        (without their text), and how many are pending in all."""
+        if kind not in REVIEW_KINDS:
+            raise ValidationError(f"unknown review kind {kind!r}; choose from {REVIEW_KINDS}")
+        where = and_(RequestRecord.tenant == tenant, _pending(kind))
+        try:
+            with self._sessions() as s:
+                rows = s.scalars(
+                    select(RequestRecord)
+                    .options(defer(RequestRecord.text))
+                    .where(where)
+                    .order_by(RequestRecord.created_at, RequestRecord.request_id)
+                    .limit(limit)
+                ).all()
+                total = s.scalar(select(func.count()).select_from(RequestRecord).where(where))
+        except SQLAlchemyError as exc:
+            raise self._fail(exc, "listing pending reviews") from None
+        return list(rows), int(total or 0)
+
+    def get_label(self, request_id: str) -> ReviewLabel | None:
+        try:
+            with self._sessions() as s:
+                return s.get(ReviewLabel, request_id)
+        except SQLAlchemyError as exc:
+            raise self._fail(exc, "reading a review") from None
+
+    def save_label(self, label: ReviewLabel) -> None:
+        """Store a reviewer's label; a second label for the same request is a conflict."""
+        try:
+            with self._sessions.begin() as s:
+                s.add(label)
+        except IntegrityError:
+            raise ConflictError(
+                f"request {label.request_id!r} has already been reviewed; a label is final"
+            ) from None
+        except SQLAlchemyError as exc:
+            raise self._fail(exc, "storing a review") from None
+
+    def qa_agreement(self, hours: float = 1.0) -> dict[tuple[str, str], float] | None:
+        """Field-level agreement of QA labels written in the last ``hours``, per (task, model):
+        agreeing fields / labelled fields. None when the database cannot be read."""
+        since = _now() - timedelta(hours=hours)
+        stmt = (
+            select(
+                ReviewLabel.task,
+                ReviewLabel.model,
+                func.sum(ReviewLabel.n_agree),
+                func.sum(ReviewLabel.n_fields),
+            )
+            .where(ReviewLabel.kind == "qa", ReviewLabel.reviewed_at >= since)
+            .group_by(ReviewLabel.task, ReviewLabel.model)
+        )
+        try:
+            with self._sessions() as s:
+                rows = s.execute(stmt).all()
+        except SQLAlchemyError:
+            return None
+        return {(t, m): float(agree) / float(n) for t, m, agree, n in rows if n}
+
+    def labelled_requests(
+        self, task: str, tenant: str | None = None
+    ) -> list[tuple[RequestRecord, ReviewLabel]]:
+        """Every labelled request of ``task`` (of one tenant, or all), oldest label first."""
+        stmt = (
+            select(RequestRecord, ReviewLabel)
+            .join(ReviewLabel, ReviewLabel.request_id == RequestRecord.request_id)
+            .where(ReviewLabel.task == task)
+            .order_by(ReviewLabel.reviewed_at, ReviewLabel.request_id)
+        )
+        if tenant is not None:
+            stmt = stmt.where(ReviewLabel.tenant == tenant)
+        try:
+            with self._sessions() as s:
+                return [(r, lab) for r, lab in s.execute(stmt).tuples().all()]
+        except SQLAlchemyError as exc:
+            raise self._fail(exc, "reading reviews") from None
+
+
+def _pending(kind: str) -> ColumnElement[bool]:
+    """Requests of one review kind that have no label yet."""
+    flagged = (
+        RequestRecord.review_required.is_(True)
+        if kind == "review"
+        else and_(RequestRecord.qa_sampled.is_(True), RequestRecord.review_required.is_(False))
+    )
+    labelled = select(ReviewLabel.request_id).where(
+        ReviewLabel.request_id == RequestRecord.request_id
+    )
+    return and_(flagged, ~labelled.exists())
