@@ -176,9 +176,9 @@ ERROR_STATUS: dict[type[AutoGLMError], tuple[int, str]] = {
 }
 
 
-def status_for(exc: AutoGLMError) -> tuple[int, str]:
-    """Return (HTTP status, gRPC code name) for an error, from the one mapping table."""
-    for klass in type(exc).__mro__:
+def status_for(exc: AutoGLMError | type[AutoGLMError]) -> tuple[int, str]:
+    """Return (HTTP status, gRPC code name) for an error or error class, from the one table."""
+    for klass in (exc if isinstance(exc, type) else type(exc)).__mro__:
         if klass in ERROR_STATUS:
             return ERROR_STATUS[klass]  # type: ignore[index]
     return (500, "INTERNAL")

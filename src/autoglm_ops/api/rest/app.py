@@ -14,10 +14,30 @@ from pydantic import BaseModel, ConfigDict, StrictStr
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from autoglm_ops.api.rest import applications as applications_routes
+from autoglm_ops.api.rest import reviews as reviews_routes
 from autoglm_ops.api.rest.deps import PlatformDep, PrincipalDep
 from autoglm_ops.api.rest.middleware import BodyLimitMiddleware, ObservabilityMiddleware
+from autoglm_ops.api.rest.responses import (
+    AUTHENTICATED,
+    JSON_BODY,
+    SHED,
+    InvalidInputResponse,
+    error_response,
+    error_responses,
+    without_default_422,
+)
 from autoglm_ops.api.rest.shedding import SheddingMiddleware
-from autoglm_ops.core.errors import AutoGLMError, status_for
+from autoglm_ops.core.errors import (
+    AutoGLMError,
+    BackendError,
+    BackendTimeoutError,
+    ConfigurationError,
+    ModelArtifactError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitedError,
+    UnknownTaskError,
+)
 from autoglm_ops.core.logging import configure_logging
 from autoglm_ops.core.pii import mask_pii
 from autoglm_ops.core.settings import Settings, get_settings
@@ -38,14 +58,11 @@ class ExtractRequest(BaseModel):
     backend: StrictStr | None = None
 
 
-def _error_response(exc: AutoGLMError) -> JSONResponse:
-    status, _ = status_for(exc)
-    headers = {}
-    if status == 401:
-        headers["WWW-Authenticate"] = "Bearer"
-    if "retry_after" in exc.details:
-        headers["Retry-After"] = str(max(1, round(float(exc.details["retry_after"]))))
-    return JSONResponse({"error": exc.to_dict()}, status_code=status, headers=headers)
+class Readiness(BaseModel):
+    """Body of ``GET /readyz``."""
+
+    ready: bool
+    checks: dict[str, bool]
 
 
 def create_app(settings: Settings | None = None, platform: Platform | None = None) -> FastAPI:
@@ -82,7 +99,7 @@ def create_app(settings: Settings | None = None, platform: Platform | None = Non
 
     @app.exception_handler(AutoGLMError)
     async def _autoglm_error(_: Request, exc: AutoGLMError) -> JSONResponse:
-        return _error_response(exc)
+        return error_response(exc)
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -98,12 +115,17 @@ def create_app(settings: Settings | None = None, platform: Platform | None = Non
         ]
         first = problems[0] if problems else {"loc": [], "msg": "invalid"}
         message = f"{'.'.join(first['loc'][1:]) or 'body'}: {first['msg']}"
-        body: dict[str, Any] = {
-            "code": "invalid_input",
-            "message": message,
-            "details": {"errors": problems},
-        }
-        return JSONResponse({"error": body}, status_code=422)
+        # built through the documented model, so the body is what /openapi.json says it is
+        body = InvalidInputResponse.model_validate(
+            {
+                "error": {
+                    "code": "invalid_input",
+                    "message": message,
+                    "details": {"errors": problems},
+                }
+            }
+        )
+        return JSONResponse(body.model_dump(mode="json", exclude_none=True), status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -122,7 +144,12 @@ def create_app(settings: Settings | None = None, platform: Platform | None = Non
         """Liveness: the process answers."""
         return {"status": "ok"}
 
-    @app.get("/readyz", tags=["ops"])
+    @app.get(
+        "/readyz",
+        tags=["ops"],
+        response_model=Readiness,
+        responses={503: {"model": Readiness, "description": "not ready: a check failed"}},
+    )
     def readyz(platform: PlatformDep) -> JSONResponse:
         """Readiness: the store accepts writes."""
         ok = platform.store.ping()
@@ -133,7 +160,7 @@ def create_app(settings: Settings | None = None, platform: Platform | None = Non
         """Prometheus metrics of this process (text exposition format)."""
         return Response(platform.metrics.render(), media_type=CONTENT_TYPE_LATEST)
 
-    @app.get("/v1/tasks", tags=["extraction"])
+    @app.get("/v1/tasks", tags=["extraction"], responses=error_responses(*AUTHENTICATED))
     def list_tasks(platform: PlatformDep, _: PrincipalDep) -> dict[str, Any]:
         """The tasks this service knows, with their fields."""
         return {
@@ -148,7 +175,24 @@ def create_app(settings: Settings | None = None, platform: Platform | None = Non
             ]
         }
 
-    @app.post("/v1/extract", tags=["extraction"], response_model=extraction.ExtractResponse)
+    @app.post(
+        "/v1/extract",
+        tags=["extraction"],
+        response_model=extraction.ExtractResponse,
+        responses=error_responses(
+            *AUTHENTICATED,
+            *JSON_BODY,
+            *SHED,
+            PermissionDeniedError,
+            UnknownTaskError,
+            NotFoundError,  # an unknown backend
+            RateLimitedError,
+            BackendError,
+            BackendTimeoutError,
+            ConfigurationError,  # a requested backend that is not set up here
+            ModelArtifactError,
+        ),
+    )
     def extract(
         body: ExtractRequest, platform: PlatformDep, principal: PrincipalDep
     ) -> extraction.ExtractResponse:
@@ -158,7 +202,11 @@ def create_app(settings: Settings | None = None, platform: Platform | None = Non
             platform, text=body.text, task=body.task, principal=principal, backend=body.backend
         )
 
-    @app.get("/v1/requests/{request_id}", tags=["extraction"])
+    @app.get(
+        "/v1/requests/{request_id}",
+        tags=["extraction"],
+        responses=error_responses(*AUTHENTICATED, NotFoundError, RateLimitedError),
+    )
     def get_request(
         request_id: str, platform: PlatformDep, principal: PrincipalDep
     ) -> dict[str, Any]:
@@ -166,6 +214,8 @@ def create_app(settings: Settings | None = None, platform: Platform | None = Non
         return extraction.get_stored(platform, request_id=request_id, principal=principal)
 
     app.include_router(applications_routes.router)
+    app.include_router(reviews_routes.router)
+    without_default_422(app)
 
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     # refusals by the body limit are counted and logged too

@@ -8,6 +8,8 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
 from autoglm_ops.api.rest.deps import PlatformDep, PrincipalDep
+from autoglm_ops.api.rest.responses import AUTHENTICATED, JSON_BODY, SHED, error_responses
+from autoglm_ops.core.errors import NotFoundError, PermissionDeniedError
 from autoglm_ops.service import applications
 
 
@@ -27,7 +29,13 @@ class ApplicationRequest(BaseModel):
 router = APIRouter(tags=["applications"])
 
 
-@router.post("/v1/applications", status_code=201, response_model=applications.ApplicationResponse)
+@router.post(
+    "/v1/applications",
+    status_code=201,
+    response_model=applications.ApplicationResponse,
+    # no backend or task errors: a failed extraction becomes an intake problem
+    responses=error_responses(*AUTHENTICATED, *JSON_BODY, *SHED, PermissionDeniedError),
+)
 def submit(
     body: ApplicationRequest, platform: PlatformDep, principal: PrincipalDep
 ) -> applications.ApplicationResponse:
@@ -38,7 +46,10 @@ def submit(
     )
 
 
-@router.get("/v1/applications/{application_id}")
+@router.get(
+    "/v1/applications/{application_id}",
+    responses=error_responses(*AUTHENTICATED, PermissionDeniedError, NotFoundError),
+)
 def get(application_id: str, platform: PlatformDep, principal: PrincipalDep) -> dict[str, Any]:
     """The full audit record of an application of the caller's tenant."""
     return applications.get_application(
