@@ -9,9 +9,13 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute, iter_route_contexts
 from sqlalchemy import text
 
 from autoglm_ops.api.rest.app import create_app
+from autoglm_ops.api.rest.deps import get_principal
+from autoglm_ops.api.rest.shedding import SHED_PATHS
 from autoglm_ops.core.settings import Settings
 from autoglm_ops.service.platform import Platform
 from tests.conftest import LiveServer
@@ -207,3 +211,46 @@ def test_openapi_and_docs(client: httpx.Client) -> None:
     spec = client.get("/openapi.json").json()
     assert "/v1/extract" in spec["paths"]
     assert client.get("/docs").status_code == 200
+
+
+def _calls(dependant: Dependant) -> Iterator[object]:
+    for dep in dependant.dependencies:
+        yield dep.call
+        yield from _calls(dep)
+
+
+def test_every_route_documents_the_errors_of_the_edge(settings: Settings) -> None:
+    """Errors raised around a route, not in it, are documented for every route they reach
+    (a new router gets them by ``error_responses(*AUTHENTICATED, *JSON_BODY, *SHED)``), and
+    a 422 is documented with the body the app sends, not FastAPI's default."""
+    app = create_app(settings)
+    spec = app.openapi()
+    assert "HTTPValidationError" not in json.dumps(spec)
+    checked: set[tuple[str, str]] = set()
+    # included routers' routes are not in app.routes itself
+    for context in iter_route_contexts(app.routes):
+        route = context.original_route
+        if not isinstance(route, APIRoute) or not route.include_in_schema:
+            continue
+        path = context.path
+        for method in context.methods or ():
+            responses = spec["paths"][path][method.lower()]["responses"]
+            where = (method, path)
+            checked.add(where)
+            if get_principal in _calls(route.dependant):
+                assert responses["401"]["headers"]["WWW-Authenticate"]["required"], where
+                assert "store_unavailable" in responses["503"]["description"], where
+            if route.body_field is not None:
+                assert {"400", "413", "422"} <= set(responses), where
+                assert responses["422"]["content"]["application/json"]["schema"] == {
+                    "$ref": "#/components/schemas/InvalidInputResponse"
+                }, where
+            if path in SHED_PATHS:
+                assert "Retry-After" in responses["503"]["headers"], where
+            for status, response in responses.items():
+                if int(status) >= 400 and status != "422" and path != "/readyz":
+                    schema = response["content"]["application/json"]["schema"]
+                    assert schema == {"$ref": "#/components/schemas/ErrorResponse"}, where
+    assert checked == {(m.upper(), p) for p, ops in spec["paths"].items() for m in ops}, (
+        "every documented operation was checked"
+    )
