@@ -12,7 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemaining
 from rich.table import Table
 
 from autoglm_ops.backends.registry import create_backend
-from autoglm_ops.cli import applications, risk
+from autoglm_ops.cli import applications, reviews, risk
 from autoglm_ops.cli.common import cli_errors, console, make_settings
 from autoglm_ops.cli.train import train_command
 from autoglm_ops.core.errors import ValidationError
@@ -30,6 +30,7 @@ keys_app = typer.Typer(help="Manage API keys (stored hashed).", no_args_is_help=
 app.add_typer(keys_app, name="keys")
 app.add_typer(risk.app, name="risk")
 app.add_typer(applications.app, name="applications")
+app.add_typer(reviews.app, name="reviews")
 app.command("train")(train_command)
 
 BackendOpt = Annotated[str | None, typer.Option("--backend", "-b", help="extraction backend")]

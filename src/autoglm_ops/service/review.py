@@ -274,11 +274,17 @@ def export_corrections(
     masked (``core.pii``): the training set needs the wording, not the customer's identifiers,
     so the file carries no more personal data than the task requires. Still customer text:
     keep the file where the database is."""
-    name = tasks.get(task).name
-    for row, label in store.labelled_requests(name, tenant):
+    name = tasks.get(task).name  # an unknown task fails here, before anything is written
+    return _training_lines(store.labelled_requests(name, tenant), name)
+
+
+def _training_lines(
+    pairs: list[tuple[RequestRecord, ReviewLabel]], task: str
+) -> Iterator[dict[str, Any]]:
+    for row, label in pairs:
         yield {
             "id": row.request_id,
-            "task": name,
+            "task": task,
             "text": mask_pii(row.text),
             "expected": label.fields,
             "source": f"{label.kind}-label",
