@@ -192,3 +192,56 @@ def test_the_app_sheds_with_503_json_and_counts_it(
             'autoglm_http_requests_total{method="POST",route="/v1/extract",status="503"} 1.0'
             in metrics
         )
+
+
+def test_the_real_app_sheds_included_router_routes_too(
+    slow_platform: tuple[Platform, SlowExtractor],
+) -> None:
+    """POST /v1/applications sits in an included router, which FastAPI keeps out of
+    ``app.router.routes``: it takes a slot and is refused like /v1/extract; reads are not."""
+    platform, slow = slow_platform  # at most 2 in flight
+    key = platform.store.create_key(["extract"]).secret
+    headers = {"Authorization": f"Bearer {key}"}
+    calls = [
+        ("/v1/extract", {"text": TEXT, "task": "income_parsing"}),
+        ("/v1/applications", {"text": TEXT}),
+    ]
+    with LiveServer(create_app(platform=platform)) as srv:
+        results: dict[str, int] = {}
+
+        def call(path: str, body: dict[str, str]) -> None:
+            with httpx.Client(base_url=srv.url, timeout=15) as c:
+                results[path] = c.post(path, json=body, headers=headers).status_code
+
+        # one of each fills both slots: the application holds one as an extraction does
+        held = [threading.Thread(target=call, args=pc) for pc in calls]
+        for t in held:
+            t.start()
+        for _ in held:
+            assert slow.started.acquire(timeout=10)
+        with httpx.Client(base_url=srv.url, timeout=5, headers=headers) as c:
+            for path, body in reversed(calls):  # the included router's route first
+                r = c.post(path, json=body)
+                assert r.status_code == 503, (path, r.text)
+                assert r.headers["retry-after"] == "1", path
+                assert r.json()["error"]["code"] == "overloaded", path
+            # reads, probes and a method the shed path does not route are the app's own answers
+            reads = {
+                "/healthz": 200,
+                "/v1/tasks": 200,
+                "/v1/requests/nope": 404,
+                "/v1/applications/nope": 404,
+                "/v1/applications": 405,
+            }
+            for path, status in reads.items():
+                assert c.get(path).status_code == status, path
+            slow.release.set()
+            for t in held:
+                t.join(10)
+            assert results == {"/v1/extract": 200, "/v1/applications": 201}
+            assert c.post("/v1/applications", json={"text": TEXT}).status_code == 201
+            metrics = c.get("/metrics").text
+        assert (
+            'autoglm_http_requests_total{method="POST",route="/v1/applications",status="503"} 1.0'
+            in metrics
+        )

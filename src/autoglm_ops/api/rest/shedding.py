@@ -23,6 +23,7 @@ import logging
 import time
 from typing import Any
 
+from fastapi.routing import iter_route_contexts
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from autoglm_ops.core.errors import OverloadedError
@@ -66,7 +67,9 @@ class SheddingMiddleware:
         self.gate = AdmissionGate(max_inflight, max_queue_ms)
         self.paths = paths
         self._start, self._body = _overloaded_response()
-        self._routed: dict[str, bool] = {}  # path -> the app has a route for it
+        # shed path -> the methods the app routes there (None: any); resolved at the first
+        # request, since the routes are only known from scope["app"]
+        self._routed: dict[str, frozenset[str] | None] | None = None
         self._logged_at = 0.0
         self._logged_shed = 0
 
@@ -90,12 +93,30 @@ class SheddingMiddleware:
             self.gate.leave()
 
     def _routed_path(self, scope: Scope) -> bool:
-        """Only routes the app has are shed (the shed paths are literal route templates)."""
-        path = scope["path"]
-        if path not in self._routed:
-            routes = getattr(getattr(scope.get("app"), "router", None), "routes", ())
-            self._routed[path] = any(getattr(r, "path", None) == path for r in routes)
-        return self._routed[path]
+        """Only methods and paths the app routes are shed (the shed paths are literal route
+        templates): a 404 or 405 stays the app's own answer, a GET next to a shed POST runs."""
+        routed = self._routed
+        if routed is None:
+            routed = self._routed = self._resolve(scope)
+        if scope["path"] not in routed:
+            return False
+        methods = routed[scope["path"]]
+        return methods is None or scope["method"] in methods
+
+    def _resolve(self, scope: Scope) -> dict[str, frozenset[str] | None]:
+        # iter_route_contexts, not router.routes: FastAPI keeps the routes of an included
+        # router inside a wrapper route (with no path), which a plain walk never sees
+        routes = getattr(getattr(scope.get("app"), "router", None), "routes", None) or []
+        routed: dict[str, frozenset[str] | None] = {}
+        for context in iter_route_contexts(routes):
+            path = context.path
+            if path not in self.paths:
+                continue
+            seen = routed.get(path, frozenset())
+            methods = context.methods
+            # a route without methods (a plain ASGI one) takes any
+            routed[path] = None if seen is None or methods is None else seen | methods
+        return routed
 
     def _count_refusal(self, scope: Scope) -> None:
         platform: Any = getattr(getattr(scope.get("app"), "state", None), "platform", None)
