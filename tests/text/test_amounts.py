@@ -78,3 +78,30 @@ def test_rent_paid_one_off_and_prices_are_cues() -> None:
     assert "price" in price.cues_left
     bonus = income_candidates("每月到手九千二，今年初公司发了一次性安家费五万")[1]
     assert "oneoff" in bonus.cues_left
+
+
+def test_an_answer_is_read_with_its_question() -> None:
+    # the question's 月收入 is what makes the answer's bare number money
+    text = "问：您的手机号？答：186 0000 7788。\n问：月收入多少？\n答：八千多点，在工厂上班八年了。"
+    assert [c.amount for c in income_candidates(text)] == [Decimal(8000)]
+    assert [s.sentence for s in segments("问：月收入？答：五千到六千之间")] == [0, 0]
+    assert [c.amount for c in income_candidates("Q: monthly income? A: about 7,500")] == [7500]
+
+
+def test_duo_dian_is_a_bit_more_not_o_clock() -> None:
+    assert [c.amount for c in income_candidates("每个月九千多点，单位有公积金")] == [9000]
+    # o'clock stays out
+    assert [c.amount for c in income_candidates("下午3点发工资，月薪5000")] == [5000]
+
+
+def test_table_cells_take_their_column_header_as_context() -> None:
+    text = (
+        "工资条\n基本工资 | 绩效 | 应发 | 社保 | 实发\n"
+        "4,500.00 | 1,500.00 | 6,000.00 | 480.00 | 5,520.00\n公司没有公积金。"
+    )
+    by_amount = {c.amount: c for c in income_candidates(text)}
+    assert set(by_amount) == {4500, 1500, 6000, 480, 5520}
+    assert "base" in by_amount[Decimal(4500)].cues_left
+    assert by_amount[Decimal(5520)].after_tax is True
+    assert by_amount[Decimal(6000)].after_tax is False
+    assert "social" in by_amount[Decimal(480)].cues_left

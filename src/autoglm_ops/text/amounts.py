@@ -61,7 +61,9 @@ def to_monthly(amount: Decimal, period: str | None) -> Decimal:
 
 # a clause ends at Chinese/English punctuation; a comma or dot between digits (4,200 / 1.8) does not
 _CLAUSE_END = re.compile(r"[，;；。！？!?\n]|,(?!\d)|(?<!\d),|\.(?!\d)")
-_SENTENCE_END = re.compile(r"[;；。！？!?\n]|\.(?=\s|$)")
+# A question and its answer ("问：月收入？答：八千多") are one sentence: the cue of the
+# question ("月收入") is what makes the answer's number money.
+_SENTENCE_END = re.compile(r"(?:[;；。！？!?\n]|\.(?=\s|$))(?![\s。？?]*(?:答|A\s*[:：]|Answer\b))")
 
 
 @dataclass(frozen=True, slots=True)
@@ -300,6 +302,43 @@ def _money_like(t: str, m: NumberMention, currency: str | None) -> bool:
     return m.value >= 10 and any(rx.match(after) for rx, _ in lx.PERIOD_AFTER)
 
 
+_CELL_SEP = re.compile(r"\s*[|｜\t]\s*")
+_NUMERIC_CELL = re.compile(r"[-+]?[\d,，.]+\s*(?:元|块)?")
+
+
+def _cells(t: str, lo: int, hi: int) -> list[tuple[int, int]]:
+    """The non-empty cells of the line t[lo:hi], split at | or tab, as spans."""
+    out, start = [], lo
+    for sep in [*_CELL_SEP.finditer(t, lo, hi), None]:
+        end = sep.start() if sep else hi
+        if t[start:end].strip():
+            out.append((start, end))
+        start = sep.end() if sep else hi
+    return out
+
+
+def _table_headers(t: str) -> dict[tuple[int, int], tuple[tuple[int, int], tuple[int, int]]]:
+    """Value cell -> header cell of pasted tables (a salary slip's ``基本工资 | 绩效 | 实发`` line
+    over ``4,500.00 | 1,500.00 | 5,888.00``): a number's label sits a line above, not beside it.
+    Maps each value cell to (its header cell, the whole header line)."""
+    if "|" not in t and "｜" not in t and "\t" not in t:
+        return {}
+    lines, pos = [], 0
+    for line in t.split("\n"):
+        lines.append(_cells(t, pos, pos + len(line)))
+        pos += len(line) + 1
+    out: dict[tuple[int, int], tuple[tuple[int, int], tuple[int, int]]] = {}
+    header: list[tuple[int, int]] = []
+    for cells in lines:
+        numeric = len(cells) >= 2 and all(_NUMERIC_CELL.fullmatch(t[a:b]) for a, b in cells)
+        if numeric and len(header) == len(cells):
+            line = (header[0][0], header[-1][1])
+            out.update((c, (h, line)) for c, h in zip(cells, header, strict=True))
+        elif len(cells) >= 2 and not numeric:
+            header = cells
+    return out
+
+
 def income_candidates(text: str) -> list[AmountCandidate]:
     """Every money-like number of ``text`` with its context, in order of appearance."""
     t = normalize(text)
@@ -317,6 +356,7 @@ def income_candidates(text: str) -> list[AmountCandidate]:
     n = max(len(t), 1)
     index = _cue_index(t) if picked else {}
     sent_cues: dict[int, frozenset[str]] = {}
+    headers = _table_headers(t) if picked else {}
     for k, (m, code, cspan) in enumerate(picked):
         ci = next((i for i, s in enumerate(segs) if s.start <= m.start < s.end), len(segs) - 1)
         seg = segs[ci]
@@ -331,10 +371,18 @@ def income_candidates(text: str) -> list[AmountCandidate]:
         if seg.sentence not in sent_cues:
             sent_cues[seg.sentence] = _cats(index, s0, s1)[0]
         cues_sent = sent_cues[seg.sentence]
+        head = next((h for (a, b), h in headers.items() if a <= m.start < b), None)
+        if head is not None:
+            # a table cell: its column header is its left context, the header line its sentence
+            head_cues, head_spans = _cats(index, *head[0])
+            cues_left, spans_l = cues_left | head_cues, {**spans_l, **head_spans}
+            cues_sent = cues_sent | _cats(index, *head[1])[0]
         period, psrc, pspan = _period(t, m, left, right, s0)
         if not (code or cues_sent & _MONEY_CATS or period):
             continue
         tax, tspan = _tax(t, left[0], right[1], (m.start, m.end))
+        if tax is None and head is not None:
+            tax, tspan = _tax(t, *head[0])
         if tax is None:
             # "月入1.8万，是税后的数" / "base 25k per month, pre-tax": a following clause
             # with no number of its own still speaks about this one

@@ -193,7 +193,7 @@ CUES_NO_LATIN: dict[str, re.Pattern[str]] = {k: re.compile(v.pattern) for k, v i
 
 # words right after a number that make it not money (durations, counts, ages, dates, sizes)
 NON_MONEY_AFTER = _rx(
-    r"\s*(?:个?小时|个?钟头|个月|个星期|年(?!薪|收入|入)|周岁|岁|天(?!薪)|日(?!薪|结)|号|点|分钟|次|人|口|家|套|辆|亩|平|米|"
+    r"\s*(?:个?小时|个?钟头|个月|个星期|年(?!薪|收入|入)|周岁|岁|天(?!薪)|日(?!薪|结)|号|(?<![多千万wWkK])点|分钟|次|人|口|家|套|辆|亩|平|米|"
     r"层|楼|单|%|％|个百分点|倍|成|折|期|级|th\b|st\b|nd\b|rd\b|-?years?\b|-?months?\b|-?weeks?\b|"
     r"-?days?\b|-?hours?\b|hrs?\b|people|kids|children|times|percent|shifts|sq)",
 )
