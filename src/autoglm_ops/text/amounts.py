@@ -324,9 +324,9 @@ def _table_headers(t: str) -> dict[tuple[int, int], tuple[tuple[int, int], tuple
     if "|" not in t and "｜" not in t and "\t" not in t:
         return {}
     lines, pos = [], 0
-    for line in t.split("\n"):
-        lines.append(_cells(t, pos, pos + len(line)))
-        pos += len(line) + 1
+    for row in t.split("\n"):
+        lines.append(_cells(t, pos, pos + len(row)))
+        pos += len(row) + 1
     out: dict[tuple[int, int], tuple[tuple[int, int], tuple[int, int]]] = {}
     header: list[tuple[int, int]] = []
     for cells in lines:
