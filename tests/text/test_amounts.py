@@ -105,3 +105,31 @@ def test_table_cells_take_their_column_header_as_context() -> None:
     assert by_amount[Decimal(5520)].after_tax is True
     assert by_amount[Decimal(6000)].after_tax is False
     assert "social" in by_amount[Decimal(480)].cues_left
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "CTC of 18 LPA, in-hand ₹1,18,000 per month",
+            [(1800000, "INR", "year"), (118000, "INR", "month")],
+        ),
+        ("crops bring about 3 lakh rupees a year", [(300000, "INR", "year")]),
+        ("Salary: Rs 55k. Rental: Rs. 10k", [(55000, "INR", None), (10000, "INR", None)]),
+        ("AED 15,000 a month", [(15000, "AED", "month")]),
+        ("月薪300万韩元", [(3000000, "KRW", "month")]),
+        ("NT$45,000 月薪", [(45000, "TWD", "month")]),
+        ("£36k pa, 32 grand a year", [(36000, "GBP", "year"), (32000, "CNY", "year")]),
+    ],
+)
+def test_indian_units_grouping_and_more_currencies(
+    text: str, expected: list[tuple[int, str, str | None]]
+) -> None:
+    got = [(c.amount, c.currency, c.period) for c in income_candidates(text)]
+    assert got == [(Decimal(a), cur, p) for a, cur, p in expected]
+
+
+def test_calendar_years_and_plan_names_are_not_money() -> None:
+    text = "Working in TCS since 2018; payslip 2024-03; my 401(k) takes 5%. I earn $4,350 a month"
+    assert [c.amount for c in income_candidates(text)] == [4350]
+    assert [c.amount for c in income_candidates("年收入2018元")] == [2018]

@@ -187,6 +187,12 @@ _MONEY_CATS = frozenset((
 _CueIndex = dict[str, list[tuple[int, int]]]
 _LATIN = re.compile(r"[A-Za-z]")
 _LONG_DIGITS = re.compile(r"\s*\d{11,}\s*")
+# a calendar year: "since 2018", "in 2019", "2024-03", "(k)" of a 401(k) plan
+_YEAR = re.compile(r"(?:19[5-9]\d|20[0-4]\d)")
+_YEAR_BEFORE = re.compile(r"(?:since|in|from|until|till|by|of|back|year|自|从|于)\s*$", re.I)
+_YEAR_AFTER = re.compile(r"[-/.]\d{1,2}(?!\d)|\s*(?:年|年度)(?!薪|收入|入)")
+_INDIAN_UNITS = frozenset(("l", "lakh", "lakhs", "lac", "lacs", "crore", "crores"))
+_PLAN_AFTER = re.compile(r"\s*\(\s*[kK]\s*\)")
 
 
 def _cue_index(t: str) -> _CueIndex:
@@ -224,6 +230,8 @@ def _currency(t: str, m: NumberMention) -> tuple[str | None, tuple[int, int] | N
         if hit:
             off = m.start - len(before)
             return code, (off + hit.start(), off + hit.end())
+    if m.unit.lower() in _INDIAN_UNITS:
+        return "INR", None  # "18 LPA", "3 lakh": only rupee amounts are counted in lakhs
     return None, None
 
 
@@ -294,6 +302,15 @@ def _money_like(t: str, m: NumberMention, currency: str | None) -> bool:
         return False
     if _LONG_DIGITS.fullmatch(m.text):
         return False  # 13905718826: a phone, card or ID number, never written like money
+    if currency is None and _PLAN_AFTER.match(t, m.end):
+        return False  # 401(k), 403(b) style plan names
+    if (
+        currency is None
+        and not m.unit
+        and _YEAR.fullmatch(m.text)
+        and (_YEAR_BEFORE.search(t, max(0, m.start - 12), m.start) or _YEAR_AFTER.match(t, m.end))
+    ):
+        return False
     big_unit = any(u in m.unit for u in "万千百wWkK") or m.unit.lower() in ("m", "million")
     if currency is not None or big_unit or m.value >= 100:
         return True

@@ -47,7 +47,8 @@ PERIOD_AFTER: list[tuple[re.Pattern[str], str]] = [
     (
         _rx(
             _GAP
-            + r"(?:/\s*(?:年|yr|year)\b|/年|每年|一年|a year|per year|annually|per annum|yearly)"
+            + r"(?:/\s*(?:年|yr|year)\b|/年|每年|一年|a year|per year|annually|per annum|yearly"
+            + r"|PA\b|p\.a\.|pa\b)"
         ),
         "year",
     ),
@@ -73,6 +74,11 @@ CURRENCY_BEFORE: list[tuple[re.Pattern[str], str]] = [
     (_rx(r"(?:£|GBP)\s*$"), "GBP"),
     (_rx(r"(?:JPY|日元)\s*$"), "JPY"),
     (_rx(r"(?:MOP\$?|澳门币|澳门元)\s*$"), "MOP"),
+    (_rx(r"(?:NT\$|TWD)\s*$"), "TWD"),
+    (_rx(r"(?:₹|\bRs\.?|\bINR)\s*$"), "INR"),
+    (_rx(r"(?:\bAED|\bDhs?\.?)\s*$"), "AED"),
+    (_rx(r"(?:₩|\bKRW)\s*$"), "KRW"),
+    (_rx(r"(?:\bRM|\bMYR)\s*$"), "MYR"),
     (_rx(r"\$\s*$"), "USD"),
 ]
 CURRENCY_AFTER: list[tuple[re.Pattern[str], str]] = [
@@ -88,6 +94,10 @@ CURRENCY_AFTER: list[tuple[re.Pattern[str], str]] = [
     (_rx(r"^\s*(?:澳元|AUD|australian dollars?)"), "AUD"),
     (_rx(r"^\s*(?:加元|CAD|canadian dollars?)"), "CAD"),
     (_rx(r"^\s*(?:chinese yuan)"), "CNY"),
+    (_rx(r"^\s*(?:卢比|INR|(?:Indian )?rupees?)"), "INR"),
+    (_rx(r"^\s*(?:迪拉姆|AED|dirhams?)"), "AED"),
+    (_rx(r"^\s*(?:韩元|KRW|(?:Korean )?won\b)"), "KRW"),
+    (_rx(r"^\s*(?:马币|林吉特|MYR|ringgits?)"), "MYR"),
     (_rx(r"^\s*\$"), "USD"),
     (_rx(r"^\s*€"), "EUR"),
     (_rx(r"^\s*£"), "GBP"),

@@ -59,6 +59,15 @@ _SCALE_WORDS = {
     "m": 10**6,
     "billion": 10**9,
     "bn": 10**9,
+    # Indian English: 1.2 lakh, 18 LPA (lakh per annum), 2 crore; British: 32 grand
+    "lakh": 10**5,
+    "lakhs": 10**5,
+    "lac": 10**5,
+    "lacs": 10**5,
+    "l": 10**5,
+    "crore": 10**7,
+    "crores": 10**7,
+    "grand": 10**3,
 }
 _CN_CHARS = "零一二两三四五六七八九十百千万亿兆"
 
@@ -71,7 +80,9 @@ _STOP = re.compile(
 )
 
 _TOKEN = re.compile(
-    r"(?P<ar>\d{1,3}(?:,\d{3})+(?:\.\d+)?(?!\d)|\d+(?:\.\d+)?|\.\d+)"
+    # Indian digit grouping (1,18,000) before the western one
+    r"(?P<ar>\d{1,2}(?:,\d{2})+,\d{3}(?:\.\d+)?(?!\d)|\d{1,3}(?:,\d{3})+(?:\.\d+)?(?!\d)"
+    r"|\d+(?:\.\d+)?|\.\d+)"
     r"|(?P<cd>[零一二两三四五六七八九])|(?P<su>[十百千])|(?P<bu>[万亿兆])|(?P<dot>点)|(?P<apx>[多余几来])"
 )
 # a trailing 一 before one of these counts something else (一次性, 一个月, 一起), not money
@@ -79,7 +90,8 @@ _QUANT_AFTER = re.compile(
     r"个|年|天|周|月|星期|礼拜|次|笔|套|辆|台|份|张|位|名|家|批|期|下|些|起|样|辈|直|共|般|边|部"
 )
 _SCALE_AFTER = re.compile(
-    r"\s*(hundred|thousand|million|billion|trillion|bn|mn|M|b(?=\b)|\s+k\b)(?![A-Za-z])"
+    r"\s*(hundred|thousand|million|billion|trillion|bn|mn|M|b(?=\b)|\s+k\b"
+    r"|lakhs?|lacs?|crores?|grand|L(?=PA\b))(?!(?<!L)[A-Za-z])"
 )
 _LETTERS_AFTER = re.compile(r"[A-Za-z]")
 _PRONOUN_ONE = re.compile(r"\b(?:the|this|that|which|each|any|every|no)\s+$", re.IGNORECASE)
