@@ -133,3 +133,12 @@ def test_calendar_years_and_plan_names_are_not_money() -> None:
     text = "Working in TCS since 2018; payslip 2024-03; my 401(k) takes 5%. I earn $4,350 a month"
     assert [c.amount for c in income_candidates(text)] == [4350]
     assert [c.amount for c in income_candidates("年收入2018元")] == [2018]
+
+
+def test_large_bare_western_salaries_are_yearly() -> None:
+    (pay,) = income_candidates("Barrister's clerk, on £36k")
+    assert (pay.period, pay.period_source) == ("year", "implied")
+    (pay,) = income_candidates("I make about $5k")
+    assert pay.period is None
+    (pay,) = income_candidates("月薪HK$28,000")
+    assert pay.period == "month"

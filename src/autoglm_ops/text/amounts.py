@@ -130,7 +130,7 @@ class AmountCandidate:
     currency_explicit: bool
     currency_span: tuple[int, int] | None
     period: Period | None
-    period_source: str  # adjacent | left | right | sentence | none
+    period_source: str  # adjacent | left | right | sentence | implied | none
     period_span: tuple[int, int] | None
     after_tax: bool | None
     tax_span: tuple[int, int] | None
@@ -191,6 +191,7 @@ _LONG_DIGITS = re.compile(r"\s*\d{11,}\s*")
 _YEAR = re.compile(r"(?:19[5-9]\d|20[0-4]\d)")
 _YEAR_BEFORE = re.compile(r"(?:since|in|from|until|till|by|of|back|year|自|从|于)\s*$", re.I)
 _YEAR_AFTER = re.compile(r"[-/.]\d{1,2}(?!\d)|\s*(?:年|年度)(?!薪|收入|入)")
+_ANNUAL_WHEN_LARGE = frozenset(("GBP", "USD", "EUR", "AUD", "CAD", "NZD", "CHF", "SGD"))
 _INDIAN_UNITS = frozenset(("l", "lakh", "lakhs", "lac", "lacs", "crore", "crores"))
 _PLAN_AFTER = re.compile(r"\s*\(\s*[kK]\s*\)")
 
@@ -395,6 +396,9 @@ def income_candidates(text: str) -> list[AmountCandidate]:
             cues_left, spans_l = cues_left | head_cues, {**spans_l, **head_spans}
             cues_sent = cues_sent | _cats(index, *head[1])[0]
         period, psrc, pspan = _period(t, m, left, right, s0)
+        if period is None and code in _ANNUAL_WHEN_LARGE and m.value >= 15000:
+            # "on £36k", "Base $165k": pay in these currencies is quoted per year
+            period, psrc = "year", "implied"
         if not (code or cues_sent & _MONEY_CATS or period):
             continue
         tax, tspan = _tax(t, left[0], right[1], (m.start, m.end))
