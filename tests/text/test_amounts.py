@@ -142,3 +142,8 @@ def test_large_bare_western_salaries_are_yearly() -> None:
     assert pay.period is None
     (pay,) = income_candidates("月薪HK$28,000")
     assert pay.period == "month"
+
+
+def test_period_words_built_on_wage_nouns() -> None:
+    got = [(c.amount, c.period) for c in income_candidates("日工资350元，周收入1200，年工资12万")]
+    assert got == [(350, "day"), (1200, "week"), (120000, "year")]

@@ -27,13 +27,13 @@ PERIOD_BEFORE: list[tuple[re.Pattern[str], str]] = [
     ),
     (
         _rx(
-            r"年薪|年收入|年入|年均|每年|一年|全年|年度|去年|今年|年营业额|"
+            r"年薪|年收入|年工资|年入|年均|每年|一年|全年|年度|去年|今年|年营业额|"
             r"annual|yearly|per annum|a year|last year"
         ),
         "year",
     ),
-    (_rx(r"周薪|每周|一周|每个?星期|一个?星期|周结|周入|weekly|a week|per week"), "week"),
-    (_rx(r"日薪|日结|日均|每天|一天|每日|按天|天\s*$|daily|a day|per day"), "day"),
+    (_rx(r"周薪|周工资|周收入|每周|一周|每个?星期|一个?星期|周结|周入|weekly|a week|per week"), "week"),
+    (_rx(r"日薪|日工资|日收入|日入|日结|日均|每天|一天|每日|按天|天\s*$|daily|a day|per day"), "day"),
 ]
 _GAP = r"^\s*(?:(?:元|块钱?|[A-Za-z$€£¥.()（）]{1,8})\s*){0,2}"
 PERIOD_AFTER: list[tuple[re.Pattern[str], str]] = [
