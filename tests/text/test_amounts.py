@@ -147,3 +147,18 @@ def test_large_bare_western_salaries_are_yearly() -> None:
 def test_period_words_built_on_wage_nouns() -> None:
     got = [(c.amount, c.period) for c in income_candidates("日工资350元，周收入1200，年工资12万")]
     assert got == [(350, "day"), (1200, "week"), (120000, "year")]
+
+
+def test_period_words_with_a_qualifier_between() -> None:
+    got = [(c.amount, c.period) for c in income_candidates("A店月利润约1.1万元，年纯收入约25万元")]
+    assert got == [(11000, "month"), (250000, "year")]
+    (bonus,) = income_candidates("年终奖3万")
+    assert bonus.period is None  # a bonus is not a yearly income figure
+
+
+def test_list_items_take_the_period_of_their_heading() -> None:
+    text = "年度收入：\n- 工资 216,000元\n- 出租车位 6,000元"
+    got = [(c.amount, c.period, c.period_source) for c in income_candidates(text)]
+    assert got == [(216000, "year", "heading"), (6000, "year", "heading")]
+    (plain,) = income_candidates("工资：\n说明 5000元")  # not a list item
+    assert plain.period is None

@@ -245,24 +245,46 @@ def _period(
         if hit:
             return name, "adjacent", (m.end + hit.start(), m.end + hit.end())  # type: ignore[return-value]
 
-    def nearest(lo: int, hi: int) -> tuple[str, tuple[int, int]] | None:
-        best: tuple[str, tuple[int, int]] | None = None
-        for rx, name in lx.PERIOD_BEFORE:
-            for hit in rx.finditer(t, lo, hi):
-                if best is None or hit.end() > best[1][1]:
-                    best = (name, (hit.start(), hit.end()))
-        return best
-
-    got = nearest(*left)
+    got = _nearest_period(t, *left)
     if got:
         return got[0], "left", got[1]  # type: ignore[return-value]
-    got = nearest(m.end, min(right[1], m.end + 10))
+    got = _nearest_period(t, m.end, min(right[1], m.end + 10))
     if got:
         return got[0], "right", got[1]  # type: ignore[return-value]
-    got = nearest(sent_start, left[0])
+    got = _nearest_period(t, sent_start, left[0])
     if got:
         return got[0], "sentence", got[1]  # type: ignore[return-value]
     return None, "none", None
+
+
+_LIST_ITEM = re.compile(r"\s*(?:[-·•*・]|\d{1,2}[.、)）]|[（(]\d{1,2}[)）])")
+_HEADING = re.compile(r"[^\n]*[:：]\s*$")
+
+
+def _list_heading(t: str, line_start: int) -> tuple[int, int] | None:
+    """The span of the heading line ("收入明细：") that the list item starting at ``line_start``
+    belongs to, when it is one; None otherwise."""
+    if not _LIST_ITEM.match(t, line_start):
+        return None
+    end = line_start - 1
+    while end > 0:
+        start = t.rfind("\n", 0, end) + 1
+        if _HEADING.fullmatch(t, start, end):
+            return start, end
+        if not _LIST_ITEM.match(t, start):
+            return None
+        end = start - 1
+    return None
+
+
+def _nearest_period(t: str, lo: int, hi: int) -> tuple[str, tuple[int, int]] | None:
+    """The last period word of t[lo:hi], if any."""
+    best: tuple[str, tuple[int, int]] | None = None
+    for rx, name in lx.PERIOD_BEFORE:
+        for hit in rx.finditer(t, lo, hi):
+            if best is None or hit.end() > best[1][1]:
+                best = (name, (hit.start(), hit.end()))
+    return best
 
 
 def _tax(
@@ -396,6 +418,12 @@ def income_candidates(text: str) -> list[AmountCandidate]:
             cues_left, spans_l = cues_left | head_cues, {**spans_l, **head_spans}
             cues_sent = cues_sent | _cats(index, *head[1])[0]
         period, psrc, pspan = _period(t, m, left, right, s0)
+        heading = _list_heading(t, s0)
+        if period is None and heading is not None:
+            # "年度收入：\n- 工资 216,000元": a list item's period is in its heading
+            got = _nearest_period(t, *heading)
+            if got is not None:
+                period, psrc, pspan = got[0], "heading", got[1]  # type: ignore[assignment]
         if period is None and code in _ANNUAL_WHEN_LARGE and m.value >= 15000:
             # "on £36k", "Base $165k": pay in these currencies is quoted per year
             period, psrc = "year", "implied"

@@ -21,6 +21,8 @@ PERIOD_BEFORE: list[tuple[re.Pattern[str], str]] = [
     (
         _rx(
             r"月薪|月入|月收入|月均|月工资|月缴|每个?月|一个月|个月|月度|按月|月\s*[:：]?$|"
+            # 月利润, 月净收入, 月租, 月运费收入: 月 + a few characters + a kind of income
+            r"月[^\d\s，。,;；:：年]{0,3}?(?:收入|收益|利润|盈余|工资|租金?)|"
             r"monthly|a month|per month"
         ),
         "month",
@@ -28,12 +30,19 @@ PERIOD_BEFORE: list[tuple[re.Pattern[str], str]] = [
     (
         _rx(
             r"年薪|年收入|年工资|年入|年均|每年|一年|全年|年度|去年|今年|年营业额|"
+            r"年[^\d\s，。,;；:：月]{0,4}?(?:收入|收益|利润|盈余|工资|租金?)|"
             r"annual|yearly|per annum|a year|last year"
         ),
         "year",
     ),
-    (_rx(r"周薪|周工资|周收入|每周|一周|每个?星期|一个?星期|周结|周入|weekly|a week|per week"), "week"),
-    (_rx(r"日薪|日工资|日收入|日入|日结|日均|每天|一天|每日|按天|天\s*$|daily|a day|per day"), "day"),
+    (
+        _rx(r"周薪|周工资|周收入|每周|一周|每个?星期|一个?星期|周结|周入|weekly|a week|per week"),
+        "week",
+    ),
+    (
+        _rx(r"日薪|日工资|日收入|日入|日结|日均|每天|一天|每日|按天|天\s*$|daily|a day|per day"),
+        "day",
+    ),
 ]
 _GAP = r"^\s*(?:(?:元|块钱?|[A-Za-z$€£¥.()（）]{1,8})\s*){0,2}"
 PERIOD_AFTER: list[tuple[re.Pattern[str], str]] = [

@@ -10,6 +10,7 @@ three consecutive characters of input text, and none is ever logged.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from dataclasses import dataclass, field
@@ -222,6 +223,7 @@ def _cand_features(
 
 _MAX_PAIR_GROUPS = 8
 _MAX_TRIPLE_GROUPS = 6
+_MAX_QUAD_GROUPS = 5  # base + three allowances: 5 figures give 5 more readings
 _KEY_CUES = (
     "income", "bonus", "loan", "repayment", "total", "part", "rent", "pension", "parttime",
     "commission", "base", "turnover", "profit", "addition", "provident", "previous",
@@ -238,7 +240,7 @@ def _flags(c: AmountCandidate) -> list[str]:
 def hypotheses(
     cands: list[AmountCandidate], feats: list[F], rules_value: float | None
 ) -> list[Hypothesis]:
-    """Every reading of the income as one figure or the sum of two or three distinct figures.
+    """Every reading of the income as one figure or the sum of two to four distinct figures.
 
     Candidates with the same monthly amount (月薪一万 / 一年十二万) form one group, so a
     restatement never counts twice. Features: the members' own features (prefixed ``m:``), flags
@@ -261,6 +263,8 @@ def hypotheses(
     if len(groups) <= _MAX_TRIPLE_GROUPS:
         n = len(groups)
         combos += [(a, b, c) for a in range(n) for b in range(a + 1, n) for c in range(b + 1, n)]
+    if len(groups) <= _MAX_QUAD_GROUPS:
+        combos += list(itertools.combinations(range(len(groups)), 4))
     out: list[Hypothesis] = []
     for combo in combos:
         members = tuple(sorted(i for k in combo for i in groups[k]))
