@@ -162,3 +162,15 @@ def test_list_items_take_the_period_of_their_heading() -> None:
     assert got == [(216000, "year", "heading"), (6000, "year", "heading")]
     (plain,) = income_candidates("工资：\n说明 5000元")  # not a list item
     assert plain.period is None
+
+
+def test_year_end_words_after_a_figure_do_not_make_it_years() -> None:
+    assert [c.amount for c in income_candidates("月薪一万二 年终奖一般三个月")] == [12000]
+    assert income_candidates("干了三 年") == []
+
+
+def test_colloquial_marks_and_working_days() -> None:
+    (pay,) = income_candidates("一日四百蚊")
+    assert (pay.amount, pay.currency, pay.currency_explicit) == (400, "CNY", True)
+    (meal,) = income_candidates("餐补按每个工作日25元发放")
+    assert (meal.amount, meal.period) == (25, "day")

@@ -243,3 +243,9 @@ def test_english_word_range_lower_bound_borrows_the_scale(text: str, lo: int, hi
 def test_english_hundred_and_twenty_stays_one_number() -> None:
     (m,) = find_numbers("one hundred and twenty thousand")
     assert m.value == Decimal(120000) and not m.is_range
+
+
+def test_a_space_ends_a_numeral_unless_a_unit_follows() -> None:
+    # voice transcripts without punctuation: 八百 and 五险 are two phrases
+    assert [m.value for m in find_numbers("补贴每月八百 五险一金都有")] == [800]
+    assert [m.value for m in find_numbers("工资一万 五千")] == [15000]

@@ -40,7 +40,10 @@ PERIOD_BEFORE: list[tuple[re.Pattern[str], str]] = [
         "week",
     ),
     (
-        _rx(r"日薪|日工资|日收入|日入|日结|日均|每天|一天|每日|按天|天\s*$|daily|a day|per day"),
+        _rx(
+            r"日薪|日工资|日收入|日入|日结|日均|每天|一天|每日|按天|每个?工作日|一个工作日|天\s*$|"
+            r"daily|a day|per day"
+        ),
         "day",
     ),
 ]
@@ -111,7 +114,7 @@ CURRENCY_AFTER: list[tuple[re.Pattern[str], str]] = [
     (_rx(r"^\s*€"), "EUR"),
     (_rx(r"^\s*£"), "GBP"),
     (_rx(r"^\s*[¥￥]"), "CNY"),
-    (_rx(r"^\s*(?:元人民币|人民币|元|块钱|块|RMB|CNY|yuan|kuai)"), "CNY"),
+    (_rx(r"^\s*(?:元人民币|人民币|元|块钱|块|蚊|RMB|CNY|yuan|kuai)"), "CNY"),
     (_rx(r"^\s*dollars?"), "USD"),
 ]
 
@@ -212,7 +215,7 @@ CUES_NO_LATIN: dict[str, re.Pattern[str]] = {k: re.compile(v.pattern) for k, v i
 
 # words right after a number that make it not money (durations, counts, ages, dates, sizes)
 NON_MONEY_AFTER = _rx(
-    r"\s*(?:个?小时|个?钟头|个月|个星期|年(?!薪|收入|入)|周岁|岁|天(?!薪)|日(?!薪|结)|号|(?<![多千万wWkK])点|分钟|次|人|口|家|套|辆|亩|平|米|"
+    r"\s*(?:个?小时|个?钟头|个月|个星期|年(?!薪|收入|入|终|底|度|前|后|初)|周岁|岁|天(?!薪)|日(?!薪|结)|号|(?<![多千万wWkK])点|分钟|次|人|口|家|套|辆|亩|平|米|"
     r"层|楼|单|%|％|个百分点|倍|成|折|期|级|th\b|st\b|nd\b|rd\b|-?years?\b|-?months?\b|-?weeks?\b|"
     r"-?days?\b|-?hours?\b|hrs?\b|people|kids|children|times|percent|shifts|sq)",
 )

@@ -372,9 +372,12 @@ def _scan_tokens(t: str, i: int) -> list[_Tok]:
                 k = pos
                 while k < n and t[k] in " \t":
                     k += 1
+                # "一万 五千" continues across a space; "补贴八百 五险一金" does not: a bare
+                # digit after a space starts a new phrase unless a unit follows it
+                unit_next = k + 1 < n and t[k + 1] in "十百千万亿"
                 if (
                     k < n
-                    and (t[k] in _CN_CHARS or t[k] in "多余几")
+                    and (t[k] in "十百千万亿兆多余几" or (t[k] in _DIGITS and unit_next))
                     and not (prev == "ar" and t[k] in _DIGITS)
                 ):
                     pos = k
