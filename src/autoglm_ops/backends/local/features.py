@@ -270,6 +270,8 @@ def hypotheses(
         members = tuple(sorted(i for k in combo for i in groups[k]))
         value = sum(vals[k] for k in combo)
         f: F = {"bias": 1.0, f"size={len(combo)}": 1.0}
+        # how many distinct figures there are to choose from shifts the prior of a sum
+        f[f"size={len(combo)}/of={min(len(groups), 5)}"] = 1.0
         if len(combo) == 1:
             for i in members:
                 f.update(prefixed[i])
