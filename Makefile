@@ -49,9 +49,9 @@ fmt: install-dev
 bench: install-dev
 	$(PY) -m bench.run_all
 
-## models: rebuild the shipped `local` model from the repository's dev data (seeded, CPU)
+## models: rebuild the shipped `local` model from dev + training-only data (seeded, CPU)
 models: install
-	SOURCE_DATE_EPOCH=1767225600 $(BIN)/autoglm-ops train --task income_parsing data/income_parsing/dev.jsonl --out src/autoglm_ops/models/income_parsing
+	SOURCE_DATE_EPOCH=1767225600 $(BIN)/autoglm-ops train --task income_parsing data/income_parsing/dev.jsonl data/income_parsing/train/*.jsonl --out src/autoglm_ops/models/income_parsing
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

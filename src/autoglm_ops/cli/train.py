@@ -116,7 +116,10 @@ def train_command(
 
 def _report(manifest: dict[str, Any], timings: dict[str, float], out: Path) -> None:
     m = manifest["metrics_heldout_dev_folds"]
-    table = Table(title=f"held-out dev folds ({m.get('n_cases', 0)} cases)", title_justify="left")
+    table = Table(
+        title=f"held-out folds of the labelled data ({m.get('n_cases', 0)} cases)",
+        title_justify="left",
+    )
     table.add_column("metric")
     table.add_column("value", justify="right")
     table.add_row("field_accuracy", f"{m.get('field_accuracy', 0):.4f}")
