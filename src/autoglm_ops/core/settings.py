@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     port: int = 8000
     grpc_port: int = Field(50051, ge=0, le=65535, description="0 disables the gRPC server")
     grpc_reflection: bool = Field(False, description="expose gRPC server reflection")
+    # few threads: CPU-bound ones hold the GIL that grpc.aio's intake needs (api/grpc/server.py)
+    grpc_workers: int = Field(0, ge=0, description="threads running gRPC calls; 0: cores + 1")
     max_text_chars: int = Field(20_000, gt=0)
     max_body_bytes: int = Field(256 * 1024, gt=0)
     review_threshold: float = Field(0.8, ge=0.0, le=1.0)

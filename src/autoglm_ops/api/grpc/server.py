@@ -3,18 +3,28 @@
 Every RPC authenticates the ``authorization: Bearer <key>`` metadata, runs the same service
 function as the REST edge in a worker thread (extraction is sync CPU and database work, the
 event loop must stay free), and maps errors through the one table in ``core.errors``.
+
+The worker threads are the server's own few (``AUTOGLM_GRPC_WORKERS``, default cores + 1),
+not the default executor: every extraction thread that is running Python competes for the
+GIL with grpc.aio's completion-queue thread and the event loop, and grpc.aio takes in new
+calls one at a time through both. With more CPU-bound threads than cores, calls wait in
+that intake, before load shedding can see them (measured in docs/bench/load.md).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
+import functools
 import logging
+import os
 import signal
 import threading
 import time
 import weakref
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol, TypeVar
 
 import grpc
@@ -80,14 +90,21 @@ async def _abort(context: Context, exc: AutoGLMError) -> None:
 class PredictionServicer(pb_grpc.PredictionServiceServicer):
     """``autoglm_ops.v1.PredictionService``: thin adapters over ``service.extraction``."""
 
-    def __init__(self, platform: Platform) -> None:
+    def __init__(self, platform: Platform, workers: int) -> None:
         self._platform = platform
+        self._pool = ThreadPoolExecutor(workers, thread_name_prefix="autoglm-grpc")
+
+    def close(self) -> None:
+        """Stop the worker threads once the work they hold is done (without waiting)."""
+        self._pool.shutdown(wait=False, cancel_futures=True)
 
     async def _run(self, context: Context, work: Callable[[Principal], M]) -> M:
         """Authenticate and run ``work`` in a thread; turn every failure into a status."""
         try:
             key = _bearer_key(context)
-            return await asyncio.to_thread(self._authorized, key, work)
+            # as asyncio.to_thread, on the server's own pool: the span context goes along
+            call = functools.partial(contextvars.copy_context().run, self._authorized, key, work)
+            return await asyncio.get_running_loop().run_in_executor(self._pool, call)
         except AutoGLMError as exc:
             await _abort(context, exc)
         except Exception as exc:
@@ -176,7 +193,8 @@ def build_server(platform: Platform, port: int, host: str | None = None) -> grpc
             ("grpc.so_reuseport", 0),
         ],
     )
-    pb_grpc.add_PredictionServiceServicer_to_server(PredictionServicer(platform), server)
+    servicer = PredictionServicer(platform, settings.grpc_workers or (os.cpu_count() or 1) + 1)
+    pb_grpc.add_PredictionServiceServicer_to_server(servicer, server)
     health_servicer = _Health()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     services = [SERVICE_NAME, health.SERVICE_NAME]
@@ -191,11 +209,12 @@ def build_server(platform: Platform, port: int, host: str | None = None) -> grpc
     except RuntimeError:
         bound = 0
     if bound == 0:
+        servicer.close()
         raise ConfigurationError(
             f"cannot listen for gRPC on {address} (port in use?); choose another with "
             "--grpc-port / AUTOGLM_GRPC_PORT, or 0 to disable gRPC"
         )
-    _HEALTH[server] = health_servicer
+    _SERVED[server] = (health_servicer, servicer)
     return server
 
 
@@ -209,16 +228,20 @@ class _Health(health.aio.HealthServicer):
         self._server_status[SERVICE_NAME] = health_pb2.HealthCheckResponse.SERVING
 
 
-# The health servicer of each built server, so that `stop` can report NOT_SERVING first.
-_HEALTH: weakref.WeakKeyDictionary[grpc.aio.Server, _Health] = weakref.WeakKeyDictionary()
+# The servicers of each built server: `stop` reports NOT_SERVING first, then ends the workers.
+_SERVED: weakref.WeakKeyDictionary[grpc.aio.Server, tuple[_Health, PredictionServicer]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 async def stop(server: grpc.aio.Server, grace: float = SHUTDOWN_GRACE_S) -> None:
     """Report NOT_SERVING, then let in-flight RPCs finish for up to ``grace`` seconds."""
-    servicer = _HEALTH.pop(server, None)
-    if servicer is not None:
-        await servicer.enter_graceful_shutdown()
+    served = _SERVED.pop(server, None)
+    if served is not None:
+        await served[0].enter_graceful_shutdown()
     await server.stop(grace)
+    if served is not None:
+        served[1].close()
 
 
 @contextlib.contextmanager

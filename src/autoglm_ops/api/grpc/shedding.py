@@ -5,11 +5,18 @@
 ends at once with ``UNAVAILABLE`` (the table's code for ``OverloadedError``), trailers
 ``autoglm-error-code: overloaded`` and ``retry-after: 1``. Health, reflection and
 ``GetRequest`` never shed. The gate is the edge's own: REST and gRPC each admit up to the limit.
+
+As on REST, admission comes before the request is read: grpc.aio reads a unary call's message
+(a round trip through its completion-queue thread, which needs the GIL that busy worker threads
+hold) before it calls the handler, so the shed methods are served as stream-unary handlers
+that take a slot first and only then read their one message. A refusal then costs grpc.aio
+one round trip fewer and no decoding, which keeps its intake moving at twice the saturation
+rate. The wire protocol is unchanged (a unary call is a stream of one message).
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import grpc
@@ -56,7 +63,9 @@ class SheddingInterceptor(grpc.aio.ServerInterceptor):
         gate = self.gate
         code = self._code
 
-        async def admitted(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
+        async def admitted(
+            requests: AsyncIterator[Any], context: grpc.aio.ServicerContext[Any, Any]
+        ) -> Any:
             if not await gate.enter():
                 await context.abort(
                     code,
@@ -67,11 +76,17 @@ class SheddingInterceptor(grpc.aio.ServerInterceptor):
                     ),
                 )
             try:
+                request = await anext(requests, None)
+                if request is None:  # the client half-closed without a message
+                    await context.abort(
+                        grpc.StatusCode.INVALID_ARGUMENT,
+                        "a unary call needs one request message; use the generated stub",
+                    )
                 return await behavior(request, context)
             finally:
                 gate.leave()
 
-        return grpc.unary_unary_rpc_method_handler(
+        return grpc.stream_unary_rpc_method_handler(
             admitted,
             request_deserializer=handler.request_deserializer,
             response_serializer=handler.response_serializer,
