@@ -28,7 +28,7 @@ from autoglm_ops.text.numerals import normalize
 __all__ = ["FEATURE_VERSION", "Analysis", "analyse", "close"]
 
 #: bump when feature names or meanings change: a model trained on other features is refused
-FEATURE_VERSION = "1"
+FEATURE_VERSION = "2"  # 2: four-figure readings, reading size per figure count, period sources
 
 F = dict[str, float]
 _DIGIT = re.compile(r"\d")
