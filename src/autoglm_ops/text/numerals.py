@@ -7,7 +7,9 @@ plain Chinese numerals and financial capitals (两万五, 一万二, 壹万贰�
 plain numerals go to ``cn2an.cn2an(s, "normal")``. cn2an, chinese2digits, pycnnum,
 Microsoft Recognizers-Text and jionlp each fail on some colloquial forms the income
 contract needs (1w5, 3k, 七八千, 四五千, 5k-2w, 九千多, 过万, 百三, 12,000), so those go
-through the small grammar below, also the fallback whenever cn2an refuses a string.
+through the small grammar in ``numerals_grammar``, also the fallback whenever cn2an
+refuses a string. This module scans a text for numerals and reads ranges, approximation
+words, percentages and English number words around them.
 
 Offsets always index the ORIGINAL text: normalisation (full-width → half-width, traditional →
 simplified numeral characters, financial capitals → plain digits) maps one character to one.
@@ -17,10 +19,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import lru_cache
 
-import cn2an
+from autoglm_ops.text.numerals_grammar import (
+    BIG,
+    DIGITS,
+    LATIN_UNIT,
+    SMALL,
+    Tok,
+    chunk_values,
+    toks_value,
+)
 
 __all__ = ["NumberMention", "find_numbers", "normalize", "parse_number"]
 
@@ -44,31 +54,6 @@ def normalize(text: str) -> str:
     return text.translate(_NORM)
 
 
-_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"两": 2}
-_SMALL = {"十": 10, "百": 100, "千": 1000}
-_BIG = {"万": 10**4, "亿": 10**8, "兆": 10**12}
-_LATIN_UNIT = {"w": 10**4, "W": 10**4, "k": 1000, "K": 1000}
-_SCALE_WORDS = {
-    "hundred": 100,
-    "k": 1000,
-    "b": 10**9,
-    "trillion": 10**12,
-    "thousand": 10**3,
-    "million": 10**6,
-    "mn": 10**6,
-    "m": 10**6,
-    "billion": 10**9,
-    "bn": 10**9,
-    # Indian English: 1.2 lakh, 18 LPA (lakh per annum), 2 crore; British: 32 grand
-    "lakh": 10**5,
-    "lakhs": 10**5,
-    "lac": 10**5,
-    "lacs": 10**5,
-    "l": 10**5,
-    "crore": 10**7,
-    "crores": 10**7,
-    "grand": 10**3,
-}
 _CN_CHARS = "零一二两三四五六七八九十百千万亿兆"
 
 # words that contain numeral characters but are not numbers (masked before scanning)
@@ -178,14 +163,6 @@ class NumberMention:
 
 
 @dataclass(slots=True)
-class _Tok:
-    kind: str  # ar cd su bu dot apx lu
-    text: str
-    start: int
-    end: int
-
-
-@dataclass(slots=True)
 class _Chunk:
     start: int
     end: int
@@ -196,167 +173,12 @@ class _Chunk:
     has_unit: bool
 
 
-# --- grammar -------------------------------------------------------------------------------
-
-
-def _dec(text: str) -> Decimal:
-    return Decimal(text.replace(",", ""))
-
-
-def _parse_section(items: list[tuple[str, Decimal]]) -> Decimal | None:
-    """Value of a run with only 十/百/千 units (colloquial 七千二 = 7200, 百三 = 130)."""
-    total = Decimal(0)
-    cur: Decimal | None = None
-    cur_single = False
-    last_unit: int | None = None
-    saw_zero = False
-    for kind, val in items:
-        if kind == "num":
-            if cur is not None:
-                return None
-            cur, cur_single = val, val < 10 and val == val.to_integral_value()
-        elif kind == "zero":
-            if cur is not None:
-                return None
-            saw_zero = True
-        else:  # small unit
-            u = int(val)
-            if last_unit is not None and u >= last_unit:
-                return None
-            if cur is None:
-                if (total == 0 and last_unit is None) or (saw_zero and u == 10):
-                    cur = Decimal(1)
-                else:
-                    return None
-            total += cur * u
-            cur, last_unit, saw_zero = None, u, False
-    if cur is not None:
-        if last_unit is not None and not saw_zero and cur_single and last_unit >= 10:
-            total += cur * last_unit // 10
-        else:
-            total += cur
-    return total
-
-
-def _parse_int(items: list[tuple[str, Decimal]]) -> Decimal | None:
-    """Value of numeral items; big units split recursively (四万万 = 4e8, 4.78万亿 = 4.78e12)."""
-    if not items:
-        return None
-    for big in (10**12, 10**8, 10**4):
-        idx = next((k for k in range(len(items) - 1, -1, -1) if items[k] == ("big", big)), None)
-        if idx is None:
-            continue
-        left, right = items[:idx], items[idx + 1 :]
-        lv = _parse_int(left)
-        if lv is None:
-            return None
-        lv *= big
-        if not right:
-            return lv
-        if len(right) == 1 and right[0][0] == "num" and right[0][1] < 10 and left[-1][0] != "zero":
-            return lv + right[0][1] * big // 10  # 两万五, 1万8, 一亿五
-        rv = _parse_int(right)
-        if rv is None or rv >= big:
-            return None
-        return lv + rv
-    if all(k in ("num", "zero") for k, _ in items) and len(items) > 1:
-        # bare digit strings: 二零二四 = 2024 (only single digits)
-        if any(v >= 10 or v != v.to_integral_value() for k, v in items if k == "num"):
-            return None
-        return Decimal("".join(str(int(v)) for _, v in items))
-    return _parse_section(items)
-
-
-def _items(toks: list[_Tok]) -> list[tuple[str, Decimal]] | None:
-    out: list[tuple[str, Decimal]] = []
-    for t in toks:
-        if t.kind == "ar":
-            try:
-                out.append(("num", _dec(t.text)))
-            except InvalidOperation:
-                return None
-        elif t.kind == "cd":
-            d = _DIGITS[t.text]
-            out.append(("zero", Decimal(0)) if d == 0 else ("num", Decimal(d)))
-        elif t.kind == "su":
-            out.append(("small", Decimal(_SMALL[t.text])))
-        elif t.kind == "bu":
-            out.append(("big", Decimal(_BIG[t.text])))
-        elif t.kind == "lu":
-            mult = _LATIN_UNIT.get(t.text) or _SCALE_WORDS.get(t.text.lower(), 0)
-            out.append(("big", Decimal(mult)))
-    return out
-
-
-@lru_cache(maxsize=4096)
-def _cn2an_value(s: str) -> Decimal | None:
-    try:
-        v = cn2an.cn2an(s, "normal")
-    except (ValueError, KeyError, IndexError, TypeError):
-        return None
-    return Decimal(str(v))
-
-
-def _toks_value(toks: list[_Tok]) -> Decimal | None:
-    if not toks:
-        return None
-    text = "".join(t.text for t in toks if t.kind != "lu")
-    plain = all(t.kind in ("cd", "su", "bu") for t in toks)
-    if plain and len(text) > 1 and text[0] not in "百千万亿":
-        v = _cn2an_value(text)  # plain Chinese numeral: the library is right here
-        if v is not None:
-            return v
-    dots = [k for k, t in enumerate(toks) if t.kind == "dot"]
-    if dots:
-        k = dots[0]
-        int_part, frac = toks[:k], toks[k + 1 :]
-        digits = ""
-        rest: list[_Tok] = []
-        for j, t in enumerate(frac):
-            if t.kind == "cd":
-                digits += str(_DIGITS[t.text])
-            elif t.kind == "ar" and t.text.isdigit():
-                digits += t.text
-            else:
-                rest = frac[j:]
-                break
-        whole = _toks_value(int_part)
-        if whole is None or not digits:
-            return None
-        value = whole + Decimal("0." + digits)
-        for t in rest:
-            if t.kind != "bu":
-                return None
-            value *= _BIG[t.text]
-        return value
-    items = _items(toks)
-    return _parse_int(items) if items is not None else None
-
-
-def _chunk_values(toks: list[_Tok]) -> tuple[Decimal, Decimal | None, bool] | None:
-    """(value, upper bound or None, approx) of a chunk: ranges 七八千, infix approx 十多万."""
-    approx = any(t.kind == "apx" for t in toks)
-    toks = [t for t in toks if t.kind != "apx"]
-    dot = next((k for k, t in enumerate(toks) if t.kind == "dot"), len(toks))
-    for k in range(dot - 1):  # 十点二三三 is a decimal, not a range
-        a, b = toks[k], toks[k + 1]
-        if a.kind == b.kind == "cd":
-            d1, d2 = _DIGITS[a.text], _DIGITS[b.text]
-            if d1 > 0 and (d2 == d1 + 1 or (d1, d2) == (3, 5)):
-                lo = _toks_value(toks[: k + 1] + toks[k + 2 :])
-                hi = _toks_value(toks[:k] + toks[k + 1 :])
-                if lo is not None and hi is not None:
-                    return lo, hi, approx
-    v = _toks_value(toks)
-    return (v, None, approx) if v is not None else None
-
-
 # --- scanner -------------------------------------------------------------------------------
 
 
-def _scan_tokens(t: str, i: int) -> list[_Tok]:
+def _scan_tokens(t: str, i: int) -> list[Tok]:
     n = len(t)
-    toks: list[_Tok] = []
+    toks: list[Tok] = []
     pos = i
     while pos < n:
         m = _TOKEN.match(t, pos)
@@ -364,8 +186,8 @@ def _scan_tokens(t: str, i: int) -> list[_Tok]:
         if m is None:
             ch = t[pos]
             nxt = t[pos + 1] if pos + 1 < n else ""
-            if prev == "ar" and ch in _LATIN_UNIT and not (nxt.isascii() and nxt.isalpha()):
-                toks.append(_Tok("lu", ch, pos, pos + 1))
+            if prev == "ar" and ch in LATIN_UNIT and not (nxt.isascii() and nxt.isalpha()):
+                toks.append(Tok("lu", ch, pos, pos + 1))
                 pos += 1
                 continue
             if ch in " \t" and toks:
@@ -377,8 +199,8 @@ def _scan_tokens(t: str, i: int) -> list[_Tok]:
                 unit_next = k + 1 < n and t[k + 1] in "十百千万亿"
                 if (
                     k < n
-                    and (t[k] in "十百千万亿兆多余几" or (t[k] in _DIGITS and unit_next))
-                    and not (prev == "ar" and t[k] in _DIGITS)
+                    and (t[k] in "十百千万亿兆多余几" or (t[k] in DIGITS and unit_next))
+                    and not (prev == "ar" and t[k] in DIGITS)
                 ):
                     pos = k
                     continue
@@ -392,7 +214,7 @@ def _scan_tokens(t: str, i: int) -> list[_Tok]:
             break
         if kind == "dot":
             nxt = t[pos + 1] if pos + 1 < n else ""
-            if prev not in ("cd", "su", "bu") or not (nxt.isdigit() or nxt in _DIGITS):
+            if prev not in ("cd", "su", "bu") or not (nxt.isdigit() or nxt in DIGITS):
                 break
         if kind == "apx":
             k = pos + 1
@@ -400,7 +222,7 @@ def _scan_tokens(t: str, i: int) -> list[_Tok]:
                 k += 1
             if prev is None or k >= n or t[k] not in "十百千万亿":
                 break
-        toks.append(_Tok(kind, m.group(), pos, m.end()))
+        toks.append(Tok(kind, m.group(), pos, m.end()))
         pos = m.end()
     return toks
 
@@ -424,18 +246,18 @@ def _scan_chunk(t: str, i: int) -> tuple[_Chunk | None, int]:
         m = _SCALE_AFTER.match(t, end)
         if m:
             word = m.group(1).strip()
-            toks.append(_Tok("lu", word, m.end(1) - len(word), m.end(1)))
+            toks.append(Tok("lu", word, m.end(1) - len(word), m.end(1)))
             end = m.end()
         elif _LETTERS_AFTER.match(t, end) and toks[-1].text[-1].isdigit():
             return None, end  # 29km, 180ml, 4th, 11a: a measure or a code, not a number
     kinds = {tk.kind for tk in toks}
     if len(toks) == 1 and toks[0].kind in ("su", "bu") and toks[0].text != "十":
         return None, end  # 百度, bare 万 (过万 is handled by the caller)
-    vals = _chunk_values(toks)
+    vals = chunk_values(toks)
     if vals is None:
         # a mis-joined chunk: keep its first token on its own
         first = toks[0]
-        v = _toks_value([first])
+        v = toks_value([first])
         if v is None or first.kind not in ("ar", "cd"):
             return None, first.end
         return _Chunk(first.start, first.end, v, None, False, "", False), first.end
@@ -483,14 +305,14 @@ def _find_numbers(text: str) -> tuple[NumberMention, ...]:
             prefix = t[max(0, i - 1) : i]
             if t[i] in "万千" and t.startswith("把", i + 1) and nxt == i + 1:
                 # 万把块 / 千把块: "about ten thousand / a thousand"
-                mult = Decimal(_BIG.get(t[i]) or _SMALL[t[i]])
+                mult = Decimal(BIG.get(t[i]) or SMALL[t[i]])
                 out.append(
                     NumberMention(i, i + 2, mult, text[i : i + 2], None, False, True, ("把",), t[i])
                 )
                 i += 2
                 continue
             if t[i] in "万千百" and prefix in ("过", "上", "破") and nxt == i + 1:
-                mult = Decimal(_BIG.get(t[i]) or _SMALL[t[i]])
+                mult = Decimal(BIG.get(t[i]) or SMALL[t[i]])
                 out.append(
                     NumberMention(
                         i - 1, i + 1, mult, text[i - 1 : i + 1], None, False, True, (prefix,), t[i]
@@ -704,7 +526,7 @@ def parse_number(s: str) -> Decimal | None:
         return None
     if body in _AMBIGUOUS_CAPITALS:  # skipped by the scanner (放肆, 陆地), a numeral on its own
         plain = normalize(body)
-        return Decimal(_DIGITS[plain]) if plain in _DIGITS else Decimal(_SMALL[plain])
+        return Decimal(DIGITS[plain]) if plain in DIGITS else Decimal(SMALL[plain])
     found = find_numbers(body)
     if len(found) != 1:
         return None
