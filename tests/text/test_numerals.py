@@ -249,3 +249,6 @@ def test_a_space_ends_a_numeral_unless_a_unit_follows() -> None:
     # voice transcripts without punctuation: 八百 and 五险 are two phrases
     assert [m.value for m in find_numbers("补贴每月八百 五险一金都有")] == [800]
     assert [m.value for m in find_numbers("工资一万 五千")] == [15000]
+    # a transcript that spaces every character
+    assert [m.value for m in find_numbers("一百 五 十 二")] == [152]
+    assert [m.value for m in find_numbers("月薪八千 三个月奖金")] == [8000, 3]

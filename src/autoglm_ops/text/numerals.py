@@ -176,6 +176,17 @@ class _Chunk:
 # --- scanner -------------------------------------------------------------------------------
 
 
+def _digit_continues(t: str, k: int) -> bool:
+    """After a space, does the digit character at ``k`` continue the numeral before it?"""
+    j = k + 1
+    while j < len(t) and t[j] in " \t":
+        j += 1
+    if j < len(t) and t[j] in "十百千万亿":
+        return True  # 一百 五 十
+    # a digit that ends the phrase (一百 五 十 二) continues; one that starts a word does not
+    return k + 1 >= len(t) or not ("\u4e00" <= t[k + 1] <= "\u9fff")
+
+
 def _scan_tokens(t: str, i: int) -> list[Tok]:
     n = len(t)
     toks: list[Tok] = []
@@ -194,12 +205,14 @@ def _scan_tokens(t: str, i: int) -> list[Tok]:
                 k = pos
                 while k < n and t[k] in " \t":
                     k += 1
-                # "一万 五千" continues across a space; "补贴八百 五险一金" does not: a bare
-                # digit after a space starts a new phrase unless a unit follows it
-                unit_next = k + 1 < n and t[k + 1] in "十百千万亿"
+                # "一万 五千" and a transcript's "一百 五 十 二" continue across a space;
+                # "补贴八百 五险一金" does not: a digit after a space that starts a word
+                # (五险, 三个月) begins a new phrase
                 if (
                     k < n
-                    and (t[k] in "十百千万亿兆多余几" or (t[k] in DIGITS and unit_next))
+                    and (
+                        t[k] in "十百千万亿兆多余几" or (t[k] in DIGITS and _digit_continues(t, k))
+                    )
                     and not (prev == "ar" and t[k] in DIGITS)
                 ):
                     pos = k
