@@ -47,6 +47,7 @@ fmt: install-dev
 
 ## bench: every benchmark; results go to docs/benchmarks.md
 bench: install-dev
+	bash scripts/bench-deps.sh
 	$(PY) -m bench.run_all
 
 ## models: rebuild the shipped `local` model from dev + training-only data (seeded, CPU)
