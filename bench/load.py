@@ -376,23 +376,19 @@ Why gRPC needed more than the interceptor: grpc.aio takes in new calls one at a 
 round trip through its completion-queue thread and the event loop, and both need the GIL. Every
 extraction thread running Python holds it for up to the switch interval (5 ms), so with the
 default executor (cores + 4 threads) calls queued in that intake, before the gate could refuse
-them: an earlier run of this bench (on a busier machine, REST saturating at 193 req/s) measured
-gRPC 2x refusals at p50 84 ms / p99 476 ms and accepted p50/p99 320/699 ms (1x: 162/233 ms),
-goodput 134 req/s against REST's 162. Two changes fixed most of it: (1) the shed methods take
-their slot *before* the request message is read (served as stream-unary handlers; a unary call
-is a stream of one message on the wire), so a refusal costs grpc.aio one round trip fewer and
-no decoding, as REST answers 503 before reading the body; (2) the work runs on the server's own
-few threads (`AUTOGLM_GRPC_WORKERS`, default cores + 1), so fewer CPU-bound threads compete
-with the intake. Like for like, in interleaved A/B runs on this 2-core machine (old and new
-code side by side, 4 rounds of 4 s at ~2x, the machine shared), that took refusals from p50 108
-/ p99 415 ms to 9 / 144 ms and accepted p99 from 573 to 264 ms; the price is goodput (483 to
-403 req/s there), likely because fewer threads leave the cores idle while requests wait for
-their group commit. Measured and not taken: grpc.aio's `maximum_concurrent_rpcs` does not
-refuse anything (it stops taking calls in, a queue with no bound but the deadline; one run:
-refusals p50 425 ms); a lower `sys.setswitchinterval` (1, 0.5, 0.2 ms) and a loop-lag gate were
-better in some runs and worse in others, not clearly better on a shared machine; a lower
-in-flight limit (16) was within the noise. One process can only share its one GIL: shed gRPC
-overload in front of it too (a proxy limit, more replicas).
+them (this bench at commit 35e7e98, before the fix, on a busier machine: gRPC 2x refusals
+p50 84 ms / p99 476 ms, accepted p99 699 ms; rerun that commit's `bench.load` for a like-for-like
+comparison on one machine). Two changes fixed most of it: (1) the shed methods take their slot
+*before* the request message is read (served as stream-unary handlers; a unary call is a stream
+of one message on the wire), so a refusal costs grpc.aio one round trip fewer and no decoding, as
+REST answers 503 before reading the body; (2) the work runs on the server's own few threads
+(`AUTOGLM_GRPC_WORKERS`, default cores + 1), so fewer CPU-bound threads compete with the intake.
+The price is gRPC goodput below REST's (the table above), likely because fewer threads leave the
+cores idle while requests wait for their group commit. Tried during development and not taken,
+each worse or within the noise on this shared machine: grpc.aio's `maximum_concurrent_rpcs` (it
+refuses nothing: it stops taking calls in, a queue bounded only by the deadline), a lower
+`sys.setswitchinterval`, a loop-lag gate and a lower in-flight limit (16). One process can only
+share its one GIL: shed gRPC overload in front of it too (a proxy limit, more replicas).
 """
     return f"""
 One `autoglm-ops serve` process (one uvicorn worker, `{args.backend}` backend, SQLite WAL with
