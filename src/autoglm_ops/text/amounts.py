@@ -18,6 +18,7 @@ from typing import Literal
 
 from autoglm_ops.text import lexicon as lx
 from autoglm_ops.text.numerals import NumberMention, find_numbers, normalize
+from autoglm_ops.text.numerals_grammar import INDIAN_SCALE_WORDS
 
 __all__ = [
     "AmountCandidate",
@@ -192,7 +193,6 @@ _YEAR = re.compile(r"(?:19[5-9]\d|20[0-4]\d)")
 _YEAR_BEFORE = re.compile(r"(?:since|in|from|until|till|by|of|back|year|自|从|于)\s*$", re.I)
 _YEAR_AFTER = re.compile(r"[-/.]\d{1,2}(?!\d)|\s*(?:年|年度)(?!薪|收入|入)")
 _ANNUAL_WHEN_LARGE = frozenset(("GBP", "USD", "EUR", "AUD", "CAD", "NZD", "CHF", "SGD"))
-_INDIAN_UNITS = frozenset(("l", "lakh", "lakhs", "lac", "lacs", "crore", "crores"))
 _PLAN_AFTER = re.compile(r"\s*\(\s*[kK]\s*\)")
 
 
@@ -231,7 +231,7 @@ def _currency(t: str, m: NumberMention) -> tuple[str | None, tuple[int, int] | N
         if hit:
             off = m.start - len(before)
             return code, (off + hit.start(), off + hit.end())
-    if m.unit.lower() in _INDIAN_UNITS:
+    if m.unit.lower() in INDIAN_SCALE_WORDS:
         return "INR", None  # "18 LPA", "3 lakh": only rupee amounts are counted in lakhs
     return None, None
 

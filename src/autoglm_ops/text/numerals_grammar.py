@@ -14,7 +14,16 @@ from functools import lru_cache
 
 import cn2an
 
-__all__ = ["BIG", "DIGITS", "LATIN_UNIT", "SMALL", "Tok", "chunk_values", "toks_value"]
+__all__ = [
+    "BIG",
+    "DIGITS",
+    "INDIAN_SCALE_WORDS",
+    "LATIN_UNIT",
+    "SMALL",
+    "Tok",
+    "chunk_values",
+    "toks_value",
+]
 
 DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"两": 2}
 SMALL = {"十": 10, "百": 100, "千": 1000}
@@ -31,7 +40,10 @@ _SCALE_WORDS = {
     "m": 10**6,
     "billion": 10**9,
     "bn": 10**9,
-    # Indian English: 1.2 lakh, 18 LPA (lakh per annum), 2 crore; British: 32 grand
+    "grand": 10**3,  # British: 32 grand
+}
+#: Indian English scale words (1.2 lakh, 18 LPA = lakh per annum, 2 crore): rupee amounts only
+INDIAN_SCALE_WORDS = {
     "lakh": 10**5,
     "lakhs": 10**5,
     "lac": 10**5,
@@ -39,8 +51,8 @@ _SCALE_WORDS = {
     "l": 10**5,
     "crore": 10**7,
     "crores": 10**7,
-    "grand": 10**3,
 }
+_SCALE_WORDS |= INDIAN_SCALE_WORDS
 
 
 @dataclass(slots=True)
