@@ -252,3 +252,42 @@ def test_a_space_ends_a_numeral_unless_a_unit_follows() -> None:
     # a transcript that spaces every character
     assert [m.value for m in find_numbers("一百 五 十 二")] == [152]
     assert [m.value for m in find_numbers("月薪八千 三个月奖金")] == [8000, 3]
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("I earn thirty-five grand a year (GBP)", 35000),
+        ("I earn thirty-two grand a year before tax", 32000),
+        ("twenty grand", 20000),
+        ("forty-five grand a year", 45000),
+        ("a hundred grand", 100000),
+        ("a hundred and fifty grand", 150000),
+        ("35 grand", 35000),
+        ("fifty thousand", 50000),
+        ("fifty k a year", 50000),
+        ("two and a half thousand a month", 2500),
+        ("two and a half grand", 2500),
+        ("one and a half million", 1500000),
+        ("I make a grand a week", 1000),
+    ],
+)
+def test_english_word_numbers_scale_by_grand_k_and_a_half(text: str, value: int) -> None:
+    (m,) = find_numbers(text)
+    assert m.value == Decimal(value)
+
+
+def test_english_grand_alone_is_not_a_number() -> None:
+    assert find_numbers("a grand total of nothing, Grand Canyon trip") == []
+    (m,) = find_numbers("between twenty and thirty grand")
+    assert (m.value, m.upper) == (Decimal(20000), Decimal(30000))
+    assert find_numbers("thirty-five grand")[0].unit == "grand"  # as for "35 grand"
+
+
+def test_spaced_wan_takes_a_lone_digit_as_its_next_place() -> None:
+    # "2 万 3" = 23000, as 两万三 and 1万8
+    got = [m.value for m in find_numbers("gross 月薪 2 万 3，net 大概 1 万 8，公司交五险一金")]
+    assert got == [23000, 18000]
+    # a digit that starts a word or another figure is not the next place
+    assert [m.value for m in find_numbers("月薪2万 3个月奖金")] == [20000, 3]
+    assert [m.value for m in find_numbers("月薪2万 3 years")] == [20000, 3]

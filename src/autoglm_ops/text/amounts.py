@@ -4,7 +4,9 @@
 a range), currency (explicit or CNY by default), period cue, tax cue, whose money it is (self,
 other person, household) and which cue categories (loan, bonus, turnover, total, ...) surround it.
 ``AmountCandidate.features()`` flattens that for a classifier; ``to_monthly`` is the one place
-that holds the contract's period arithmetic.
+that holds the contract's period arithmetic. A unit declared in a label (``年收入（万元）：36``)
+scales the bare number after it (:mod:`autoglm_ops.text.headers`); a quarterly payment
+(``租金每季度三千``) has the period "month", period_source "quarter" and a third of it per month.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from functools import lru_cache
 from typing import Literal
 
 from autoglm_ops.text import lexicon as lx
+from autoglm_ops.text.headers import LabelUnit, governing, label_units
 from autoglm_ops.text.numerals import NumberMention, find_numbers, normalize
 from autoglm_ops.text.numerals_grammar import INDIAN_SCALE_WORDS
 
@@ -45,9 +48,12 @@ _PER_MONTH: dict[str, Decimal] = {
 def to_monthly(amount: Decimal, period: str | None) -> Decimal:
     """Contract arithmetic: month as is, year ÷ 12, week × 52 / 12, day × 21.75; 2 decimals.
 
-    ``None`` (no period stated) is taken as monthly.
+    ``None`` (no period stated) is taken as monthly. "quarter" is not a contract period; a
+    quarterly payment is counted per month (÷ 3), as the labelling decisions say.
     """
-    if period == "year":
+    if period == "quarter":
+        value = amount / 3
+    elif period == "year":
         value = amount / 12
     elif period == "week":
         value = amount * 52 / 12
@@ -131,7 +137,9 @@ class AmountCandidate:
     currency_explicit: bool
     currency_span: tuple[int, int] | None
     period: Period | None
-    period_source: str  # adjacent | left | right | sentence | implied | none
+    # adjacent | left | right | sentence | heading | header | implied | none; "quarter" when the
+    # figure is paid every quarter (period "month", monthly = amount / 3)
+    period_source: str
     period_span: tuple[int, int] | None
     after_tax: bool | None
     tax_span: tuple[int, int] | None
@@ -143,10 +151,13 @@ class AmountCandidate:
     cues_sentence: frozenset[str]
     position: float
     cue_spans: dict[str, tuple[int, int]] = field(default_factory=dict)
+    scale: Decimal = Decimal(1)  # the label's unit that ``amount`` was multiplied by (万元 → 10000)
 
     @property
     def monthly(self) -> Decimal:
         """The amount per month by the contract's arithmetic."""
+        if self.period_source == "quarter":
+            return to_monthly(self.amount, "quarter")
         return to_monthly(self.amount, self.period)
 
     def near(self, *cats: str) -> bool:
@@ -166,7 +177,7 @@ class AmountCandidate:
             "tax": "after" if self.after_tax else "pre" if self.after_tax is False else "none",
             "approx": self.mention.approx,
             "is_range": self.mention.is_range,
-            "unit": self.mention.unit or "none",
+            "unit": self.mention.unit or ("header" if self.scale != 1 else "none"),
             "owner": self.owner,
             "position": self.position,
             "clause": float(self.clause),
@@ -236,24 +247,34 @@ def _currency(t: str, m: NumberMention) -> tuple[str | None, tuple[int, int] | N
     return None, None
 
 
+_PeriodFound = tuple[Period | None, str, tuple[int, int] | None]
+_PERIODS: dict[str, Period] = {"month": "month", "year": "year", "week": "week", "day": "day"}
+
+
+def _found(name: str, source: str, span: tuple[int, int]) -> _PeriodFound:
+    """(period, period_source, span) of a period word; a quarter is read per month."""
+    if name == "quarter":
+        return "month", "quarter", span
+    return _PERIODS.get(name), source, span
+
+
 def _period(
     t: str, m: NumberMention, left: tuple[int, int], right: tuple[int, int], sent_start: int
-) -> tuple[Period | None, str, tuple[int, int] | None]:
+) -> _PeriodFound:
     after = t[m.end : right[1]]
-    for rx, name in lx.PERIOD_AFTER:
+    for rx, name in [*lx.PERIOD_AFTER, (lx.QUARTER_AFTER, "quarter")]:
         hit = rx.match(after)
         if hit:
-            return name, "adjacent", (m.end + hit.start(), m.end + hit.end())  # type: ignore[return-value]
-
-    got = _nearest_period(t, *left)
-    if got:
-        return got[0], "left", got[1]  # type: ignore[return-value]
-    got = _nearest_period(t, m.end, min(right[1], m.end + 10))
-    if got:
-        return got[0], "right", got[1]  # type: ignore[return-value]
-    got = _nearest_period(t, sent_start, left[0])
-    if got:
-        return got[0], "sentence", got[1]  # type: ignore[return-value]
+            return _found(name, "adjacent", (m.end + hit.start(), m.end + hit.end()))
+    windows = (
+        (left, "left"),
+        ((m.end, min(right[1], m.end + 10)), "right"),
+        ((sent_start, left[0]), "sentence"),
+    )
+    for (lo, hi), source in windows:
+        got = _nearest_period(t, lo, hi)
+        if got:
+            return _found(got[0], source, got[1])
     return None, "none", None
 
 
@@ -278,9 +299,10 @@ def _list_heading(t: str, line_start: int) -> tuple[int, int] | None:
 
 
 def _nearest_period(t: str, lo: int, hi: int) -> tuple[str, tuple[int, int]] | None:
-    """The last period word of t[lo:hi], if any."""
+    """The last period word of t[lo:hi] ("quarter" included), if any; on a tie the quarter
+    (每三个月 ends where 个月 does)."""
     best: tuple[str, tuple[int, int]] | None = None
-    for rx, name in lx.PERIOD_BEFORE:
+    for rx, name in [(lx.QUARTER_BEFORE, "quarter"), *lx.PERIOD_BEFORE]:
         for hit in rx.finditer(t, lo, hi):
             if best is None or hit.end() > best[1][1]:
                 best = (name, (hit.start(), hit.end()))
@@ -316,7 +338,8 @@ def money_mentions(text: str) -> list[tuple[NumberMention, str, tuple[int, int]]
     return out
 
 
-def _money_like(t: str, m: NumberMention, currency: str | None) -> bool:
+def _money_like(t: str, m: NumberMention, currency: str | None, scaled: bool = False) -> bool:
+    """``scaled``: a unit declared in the number's label (年收入（万元）：36) makes it money."""
     if m.percent or m.ordinal or m.value <= 0:
         return False
     if lx.NON_MONEY_AFTER.match(t, m.end) and currency is None:
@@ -335,11 +358,13 @@ def _money_like(t: str, m: NumberMention, currency: str | None) -> bool:
     ):
         return False
     big_unit = any(u in m.unit for u in "万千百wWkK") or m.unit.lower() in ("m", "million")
-    if currency is not None or big_unit or m.value >= 100:
+    if currency is not None or big_unit or scaled or m.value >= 100:
         return True
     # "pays 80 a day": a small amount with its period right after it
     after = t[m.end : m.end + 16]
-    return m.value >= 10 and any(rx.match(after) for rx, _ in lx.PERIOD_AFTER)
+    return m.value >= 10 and any(
+        rx.match(after) for rx in [*(r for r, _ in lx.PERIOD_AFTER), lx.QUARTER_AFTER]
+    )
 
 
 _CELL_SEP = re.compile(r"\s*[|｜\t]\s*")
@@ -379,6 +404,29 @@ def _table_headers(t: str) -> dict[tuple[int, int], tuple[tuple[int, int], tuple
     return out
 
 
+_Picked = tuple[NumberMention, str | None, tuple[int, int] | None, Decimal, LabelUnit | None]
+
+
+def _pick(t: str, m: NumberMention, units: tuple[LabelUnit, ...]) -> _Picked | None:
+    """The number with its currency and the scale of its label's unit, when it is money-like.
+
+    A unit declared in the label (年收入（万元）：36, "(USD thousands): 85") scales a number that
+    has no magnitude or currency word of its own after it, and gives its currency when the number
+    has none; the currency span then stays in the label.
+    """
+    code, span = _currency(t, m)
+    unit = governing(t, units, m) if units else None
+    scale = Decimal(1)
+    if unit is not None:
+        if not m.unit and not (span is not None and span[0] >= m.end):
+            scale = unit.scale
+        if code is None and unit.currency is not None:
+            code, span = unit.currency, unit.currency_span
+    if not _money_like(t, m, code, scaled=scale != 1):
+        return None
+    return m, code, span, scale, unit
+
+
 def income_candidates(text: str) -> list[AmountCandidate]:
     """Every money-like number of ``text`` with its context, in order of appearance."""
     t = normalize(text)
@@ -386,18 +434,15 @@ def income_candidates(text: str) -> list[AmountCandidate]:
     sent_start: dict[int, int] = {}
     for s in segs:
         sent_start.setdefault(s.sentence, s.start)
-    mentions = find_numbers(text)
-    picked: list[tuple[NumberMention, str | None, tuple[int, int] | None]] = []
-    for m in mentions:
-        code, span = _currency(t, m)
-        if _money_like(t, m, code):
-            picked.append((m, code, span))
+    units = label_units(t)
+    picked = [p for p in (_pick(t, m, units) for m in find_numbers(text)) if p is not None]
     out: list[AmountCandidate] = []
     n = max(len(t), 1)
     index = _cue_index(t) if picked else {}
     sent_cues: dict[int, frozenset[str]] = {}
     headers = _table_headers(t) if picked else {}
-    for k, (m, code, cspan) in enumerate(picked):
+    for k, (m, code, cspan, scale, unit) in enumerate(picked):
+        amount = m.value * scale
         ci = next((i for i, s in enumerate(segs) if s.start <= m.start < s.end), len(segs) - 1)
         seg = segs[ci]
         prev_end = picked[k - 1][0].end if k else 0
@@ -423,11 +468,14 @@ def income_candidates(text: str) -> list[AmountCandidate]:
             # "年度收入：\n- 工资 216,000元": a list item's period is in its heading
             got = _nearest_period(t, *heading)
             if got is not None:
-                period, psrc, pspan = got[0], "heading", got[1]  # type: ignore[assignment]
-        if period is None and code in _ANNUAL_WHEN_LARGE and m.value >= 15000:
+                period, psrc, pspan = _found(got[0], "heading", got[1])
+        if period is None and unit is not None and unit.period is not None:
+            # "收入情况（单位：千元/月）| 税前 15": the period written in the unit header
+            period, psrc, pspan = _PERIODS.get(unit.period), "header", unit.period_span
+        if period is None and code in _ANNUAL_WHEN_LARGE and amount >= 15000:
             # "on £36k", "Base $165k": pay in these currencies is quoted per year
             period, psrc = "year", "implied"
-        if not (code or cues_sent & _MONEY_CATS or period):
+        if not (code or cues_sent & _MONEY_CATS or period or scale != 1):
             continue
         tax, tspan = _tax(t, left[0], right[1], (m.start, m.end))
         if tax is None and head is not None:
@@ -438,14 +486,16 @@ def income_candidates(text: str) -> list[AmountCandidate]:
             nxt = segs[ci + 1] if ci + 1 < len(segs) else None
             if nxt and nxt.sentence == seg.sentence and next_start >= nxt.end:
                 tax, tspan = _tax(t, nxt.start, nxt.end)
-        start = min(m.start, cspan[0]) if cspan else m.start
-        end = max(m.end, cspan[1]) if cspan else m.end
+        # a currency named in the label (unit header) stays apart from the number's span
+        mark = cspan if cspan and (unit is None or unit.currency_span != cspan) else None
+        start = min(m.start, mark[0]) if mark else m.start
+        end = max(m.end, mark[1]) if mark else m.end
         out.append(
             AmountCandidate(
                 mention=m,
                 start=start,
                 end=end,
-                amount=m.value,
+                amount=amount,
                 currency=code or "CNY",
                 currency_explicit=code is not None,
                 currency_span=cspan,
@@ -462,6 +512,7 @@ def income_candidates(text: str) -> list[AmountCandidate]:
                 cues_sentence=cues_sent,
                 position=m.start / n,
                 cue_spans={**spans_r, **spans_l},
+                scale=scale,
             )
         )
     return out

@@ -17,32 +17,55 @@ def _rx(pattern: str) -> re.Pattern[str]:
 
 # --- periods (value: period name) ----------------------------------------------------------
 
+# a weekday after 礼拜/星期 (礼拜天 = Sunday, 星期六 = Saturday) names a day, not "per week"
+_NOT_WEEKDAY = r"(?![一二三四五六日天])"
 PERIOD_BEFORE: list[tuple[re.Pattern[str], str]] = [
     (
         _rx(
-            r"月薪|月入|月收入|月均|月工资|月缴|每个?月|一个月|个月|月度|按月|月\s*[:：]?$|"
+            # 几个月 / 那几个月 is how long, not how often (一年就忙那几个月，赚个两三万)
+            # 5月入职 / 1日入职 is when someone joined, not 月入 / 日入 (年入职 is left as it was:
+            # amounts' _YEAR_AFTER reads 2019年入 as money unless 年入 stays a period cue)
+            r"月薪|月入(?!职|住|学)|月收入|月均|月工资|月缴|每个?月|一个月|(?<!几)个月|月度|按月|"
+            r"月\s*[:：]?$|"
             # 月利润, 月净收入, 月租, 月运费收入: 月 + a few characters + a kind of income
-            r"月[^\d\s，。,;；:：年]{0,3}?(?:收入|收益|利润|盈余|工资|租金?)|"
-            r"monthly|a month|per month"
+            r"月[^\d\s，。,;；:：年]{0,3}?(?:收入|收益|利润|盈余|工资|租金?|流水|营业额|营收|进账)|"
+            # 月到手 3 万, 月税后, 月实发
+            r"月(?:到手|实发|实得|实拿|税后|税前)|"
+            r"monthly|a month|per month|(?:every|each) month"
         ),
         "month",
     ),
     (
         _rx(
-            r"年薪|年收入|年工资|年入|年均|每年|一年|全年|年度|去年|今年|年营业额|"
-            r"年[^\d\s，。,;；:：月]{0,4}?(?:收入|收益|利润|盈余|工资|租金?)|"
-            r"annual|yearly|per annum|a year|last year"
+            r"年薪|年包|年收入|年工资|年入|年均|每年|一年|全年|年度|去年|今年|年营业额|"
+            r"年[^\d\s，。,;；:：月]{0,4}?(?:收入|收益|利润|盈余|工资|租金?|流水|营业额|营收|进账)|"
+            r"annual|yearly|per annum|a year|last year|(?:every|each) year|"
+            r"(?:financial|fiscal|tax) year"
         ),
         "year",
     ),
     (
-        _rx(r"周薪|周工资|周收入|每周|一周|每个?星期|一个?星期|周结|周入|weekly|a week|per week"),
+        _rx(
+            r"周薪|周工资|周收入|每周|一周|每个?星期|一个?星期"
+            + _NOT_WEEKDAY
+            # 礼拜 = week; 每个礼拜六 is every Saturday (as 每周六), once a week
+            + r"|每个?礼拜|一个?礼拜"
+            + _NOT_WEEKDAY
+            # 一个周末挣四百: once a week
+            + r"|(?:每|一)个?周末|周结|周入|weekly|a week|per week|(?:every|each) week"
+        ),
         "week",
     ),
     (
         _rx(
-            r"日薪|日工资|日收入|日入|日结|日均|每天|一天|每日|按天|每个?工作日|一个工作日|天\s*$|"
-            r"daily|a day|per day"
+            # 一日四百 (Cantonese), not a date (三月一日, 十一日)
+            r"日薪|日工资|日收入|日入(?!职|住|学)|日结|日均|每天|一天|每日|按天|"
+            r"(?<![月\d零一二三四五六七八九十初])一日|"
+            r"每个?工作日|一个工作日|天\s*$|"
+            # a night's or an evening's pay counts as a day's (每晚纯挣一百二, 一晚上给八十)
+            r"每个?晚上?|一个?晚上|一晚|每夜|"
+            r"daily|a day|per day|(?:every|each) day\b|day[- ]rate|"
+            r"(?:a|per|every|each) (?:night|evening)\b|one day\b(?! (?:I|we|he|she|you|they)\b)"
         ),
         "day",
     ),
@@ -60,12 +83,28 @@ PERIOD_AFTER: list[tuple[re.Pattern[str], str]] = [
         _rx(
             _GAP
             + r"(?:/\s*(?:年|yr|year)\b|/年|每年|一年|a year|per year|annually|per annum|yearly"
-            + r"|PA\b|p\.a\.|pa\b)"
+            + r"|(?:every|each) year|PA\b|p\.a\.|pa\b)"
         ),
         "year",
     ),
-    (_rx(_GAP + r"(?:/\s*(?:周|wk|week)\b|/周|每周|一周|a week|per week|weekly)"), "week"),
-    (_rx(_GAP + r"(?:/\s*(?:天|日|day)\b|/天|/日|每天|一天|a day|per day|daily)"), "day"),
+    (
+        _rx(
+            _GAP
+            + r"(?:/\s*(?:周|wk|week)\b|/周|每周|一周|(?:每|一)个?(?:星期|礼拜)"
+            + _NOT_WEEKDAY
+            + r"|a week|per week|weekly|(?:every|each) week)"
+        ),
+        "week",
+    ),
+    (
+        _rx(
+            _GAP
+            + r"(?:/\s*(?:天|日|day|night)\b|/天|/日|/晚|每天|一天|每个?晚上?|一个?晚上?|每夜|一夜"
+            + r"|a day|per day|daily|(?:every|each) day|(?:a|per|every|each) (?:night|evening)\b"
+            + r"|nightly)"
+        ),
+        "day",
+    ),
 ]
 
 # --- currencies ------------------------------------------------------------------------------
@@ -245,4 +284,58 @@ NO_INCOME = _rx(
     r"没有?(?:任何|别的|其他)?收入|无收入|收入为零|零收入|没收入|没有工作|没工作|待业|失业|无业|"
     r"no (?:source of )?income|zero income|not working|unemployed|don't have a job|no job|"
     r"no income of my own|out of work"
+)
+
+# --- quarters and units declared in a label (amounts.py, headers.py) ------------------------
+
+# A payment every quarter. The contract has no quarter period: amounts.py reads such a figure per
+# month (÷ 3) with the period_source "quarter". 每季 alone is every season/quarter, not 旺季/淡季;
+# 上个季度 / 一季度 / last quarter name a point in time (上个季度拿了一次奖), not a rate.
+QUARTER_BEFORE = _rx(
+    r"每个?季度|每季(?!节)|按季度?|一个季度|(?<![上下这本前后第一二三四个])季度|每(?:三|3)个月|"
+    r"quarterly|(?:per|every|each|a) quarter\b(?!\s+of\b)|every (?:three|3) months"
+)
+_QGAP = r"^\s*(?:(?:元|块钱?|[A-Za-z$€£¥.()（）]{1,8})\s*){0,2}"
+QUARTER_AFTER = _rx(
+    _QGAP + r"(?:/\s*季度?|/\s*(?:quarter|qtr)\b|每季度?|每个季度|一个?季度|按季度?|每(?:三|3)个月"
+    r"|(?:a|per|every|each) quarter\b(?!\s+of\b)|quarterly|every (?:three|3) months)"
+)
+
+# A magnitude declared once in a form label or a column header (年收入（万元）：36, 月收入/万：1.2,
+# "Annual income (USD thousands): 85", "£'000 per annum: 42.5"); group name → scale.
+HEADER_SCALE = _rx(
+    r"(?P<qw>千万元?)|(?P<yi>亿元?)|(?P<bw>百万元?|\bmillions?\b|\bmn\b)|(?P<w>万元?)"
+    r"|(?P<k>千元?|\bthousands?\b|['’‘]000s?\b|(?<![A-Za-z])k(?![A-Za-z]))"
+)
+HEADER_SCALES: dict[str, int] = {"qw": 10**7, "yi": 10**8, "bw": 10**6, "w": 10**4, "k": 10**3}
+# "月收入/万：1.2", "年薪/千元 45": the unit after a slash that follows label text
+HEADER_SLASH = _rx(
+    r"(?<=[\u4e00-\u9fffA-Za-z)）])\s*/\s*(?:千万元?|百万元?|万元?|千元?|[kK])"
+    r"(?=[\s:：/|｜,，)）]|\d|$)"
+)
+# "单位：万元" / "单位：千元/月" outside brackets; "£'000" / "in thousands" written bare in a label
+_CUR_WORD = r"(?:人民币|RMB|美元|港币|港元|欧元|英镑|日元|新币|澳元|加元)"
+HEADER_UNIT_WORD = _rx(
+    rf"单位\s*(?:为|是)?\s*[:：]?\s*{_CUR_WORD}?\s*(?:千万|百万|万|千|亿)\s*(?:元|{_CUR_WORD})?"
+    r"(?:\s*/\s*[月年周天日])?(?![\u4e00-\u9fff])"
+)
+HEADER_BARE = _rx(r"(?<![\d,])['’‘]000s?\b|\bin thousands\b")
+# words a unit header may hold besides its scale, currency and period (CAD, in thousands)
+HEADER_FILLER = _rx(
+    r"单位(?:为|是)?|金额|数额|合计|约|税前|税后|每?[月年周]|in|of|per|annum|month|year|week|day|"
+    r"amount|gross|net|pre-tax|after-tax|approx\.?"
+)
+# a period stated inside a header: (单位：千元/月)
+HEADER_PERIOD: list[tuple[re.Pattern[str], str]] = [
+    (_rx(r"/\s*(?:月|mo\b|month\b)"), "month"),
+    (_rx(r"/\s*(?:年|yr\b|year\b)"), "year"),
+    (_rx(r"/\s*(?:周|wk\b|week\b)"), "week"),
+    (_rx(r"/\s*(?:天|日|day\b)"), "day"),
+]
+# a label naming a count, a duration or an age: the number after it is not scaled as money
+NON_SCALE_LABEL = _rx(
+    r"年限|工龄|司龄|教龄|年龄|岁|年数|人数|口人|人口|套数|面积|期数|次数|个数|天数|月数|时长|工时|子女|"
+    r"孩子|年份|\byears\b|\bage[ds]?\b|\btenure\b|\bseniority\b|\bexperience\b|\bdependents?\b|"
+    r"\bchildren\b|\bkids\b|\bpeople\b|\bpersons\b|\bheadcount\b|\bnumber of\b|\bno\. of\b|"
+    r"\bcount\b"
 )

@@ -132,10 +132,17 @@ _EN_SCALES = {
     "billion": 10**9,
     "trillion": 10**12,
 }
+# colloquial thousands after a word number: "thirty-five grand", "fifty k"
+_EN_SLANG_SCALES = {"grand": 10**3, "k": 10**3}
 _EN_WORD = "|".join(sorted([*_EN_UNITS, *_EN_TENS, *_EN_SCALES], key=len, reverse=True))
 _EN_NUMBER = re.compile(
-    rf"\b(?:a\s+(?=hundred|thousand|million|billion))?(?:{_EN_WORD})"
-    rf"(?:(?:\s*-\s*|\s+(?:and\s+)?)(?:{_EN_WORD}))*\b",
+    rf"\b(?:(?:a\s+(?=hundred|thousand|million|billion))?(?:{_EN_WORD})"
+    rf"(?:(?:\s*-\s*|\s+(?:and\s+)?)(?:{_EN_WORD}))*"
+    # "two and a half thousand", "one and a half million"
+    r"(?:\s+and\s+a\s+half(?:\s+(?:thousand|million|billion))?)?"
+    r"(?:\s+(?:grand|k))?"
+    # "a grand a month": slang for a thousand, not "a grand total"
+    r"|a\s+grand(?=\s+(?:a|an|per|every|each|net|gross|after|before)\b|\s*[.,;:!?)]|\s*$))\b",
     re.IGNORECASE,
 )
 
@@ -187,6 +194,10 @@ def _digit_continues(t: str, k: int) -> bool:
     return k + 1 >= len(t) or not ("\u4e00" <= t[k + 1] <= "\u9fff")
 
 
+# "2 万 3，" / "1 万 8。": a lone Arabic digit that ends the phrase after 万 is its next place
+_LONE_DIGIT = re.compile(r"[1-9](?=$|[，,。;；、!！?？)）])")
+
+
 def _scan_tokens(t: str, i: int) -> list[Tok]:
     n = len(t)
     toks: list[Tok] = []
@@ -211,7 +222,9 @@ def _scan_tokens(t: str, i: int) -> list[Tok]:
                 if (
                     k < n
                     and (
-                        t[k] in "十百千万亿兆多余几" or (t[k] in DIGITS and _digit_continues(t, k))
+                        t[k] in "十百千万亿兆多余几"
+                        or (t[k] in DIGITS and _digit_continues(t, k))
+                        or (prev == "bu" and len(toks) > 1 and _LONE_DIGIT.match(t, k))
                     )
                     and not (prev == "ar" and t[k] in DIGITS)
                 ):
@@ -413,11 +426,18 @@ def _finish(
 
 def _en_words_value(s: str) -> Decimal | None:
     words = [w for w in re.split(r"[\s-]+", s.lower()) if w and w != "and"]
-    total, cur = 0, 0
+    total, cur = Decimal(0), Decimal(0)
     seen = False
-    for w in words:
+    for k, w in enumerate(words):
         if w == "a":
-            cur = 1
+            if k + 1 < len(words) and words[k + 1] != "half":
+                cur = Decimal(1)  # "a hundred", "a grand"; "and a half" adds below
+        elif w == "half":
+            cur += Decimal("0.5")
+        elif w in _EN_SLANG_SCALES:
+            total += (cur or Decimal(1)) * _EN_SLANG_SCALES[w]
+            cur = Decimal(0)
+            seen = True
         elif w in _EN_UNITS:
             cur += _EN_UNITS[w]
             seen = True
@@ -425,13 +445,16 @@ def _en_words_value(s: str) -> Decimal | None:
             cur += _EN_TENS[w]
             seen = True
         elif w == "hundred":
-            cur = (cur or 1) * 100
+            cur = (cur or Decimal(1)) * 100
             seen = True
         else:
-            total += (cur or 1) * _EN_SCALES[w]
-            cur = 0
+            total += (cur or Decimal(1)) * _EN_SCALES[w]
+            cur = Decimal(0)
             seen = True
-    return Decimal(total + cur) if seen else None
+    if not seen:
+        return None
+    value = total + cur
+    return value.to_integral_value() if value == value.to_integral_value() else value
 
 
 def _merge_english(text: str, t: str, found: list[NumberMention]) -> list[NumberMention]:
@@ -452,6 +475,7 @@ def _merge_english(text: str, t: str, found: list[NumberMention]) -> list[Number
         pm = _PREFIX_APPROX.search(t, max(0, m.start() - 16), m.start())
         if pm:
             words.append(pm.group("w"))
+        last = m.group().rsplit(None, 1)[-1].lower()
         extra.append(
             NumberMention(
                 m.start(),
@@ -460,6 +484,7 @@ def _merge_english(text: str, t: str, found: list[NumberMention]) -> list[Number
                 text[m.start() : end],
                 approx=bool(words),
                 approx_words=tuple(words),
+                unit=last if last in _EN_SLANG_SCALES else "",  # as for "35 grand"
             )
         )
     if not extra:
@@ -489,6 +514,8 @@ def _en_ranges(text: str, t: str, extra: list[NumberMention]) -> list[NumberMent
         if _BETWEEN.search(t, max(0, m.start - 10), m.start):
             parts = list(_EN_AND.finditer(m.text))
             for sep in reversed(parts):
+                if m.text[sep.end() :].lower().startswith("a half"):
+                    continue  # "two and a half thousand" is one number
                 lo_v = _en_words_value(m.text[: sep.start()])
                 hi_v = _en_words_value(m.text[sep.end() :])
                 if lo_v is not None and hi_v is not None and _scaled_lower(lo_v, hi_v) <= hi_v:
