@@ -114,3 +114,26 @@ def test_augmentation_is_deterministic() -> None:
     a = augment(dev_cases(30), 120, seed=9)
     b = augment(dev_cases(30), 120, seed=9)
     assert [(c.text, c.expected) for c in a] == [(c.text, c.expected) for c in b]
+
+
+@pytest.mark.parametrize(
+    ("text", "gold"),
+    [
+        ("年收入（万元）：36", 30000.0),  # the figure's text is 36, its amount 360000
+        ("工资每月五千，门面租金每季度三千", 6000.0),  # the rent counts a third per month
+    ],
+)
+def test_scaled_and_quarterly_figures_are_never_rewritten(text: str, gold: float) -> None:
+    exp = {"income_amount": gold, "income_period": None, "is_after_tax": None}
+    special = [c for c in income_candidates(text) if c.scale != 1 or c.period_source == "quarter"]
+    assert special, "the normaliser no longer reads this form: pick another example"
+    for seed in range(30):
+        aug = Augmenter(seed=seed)
+        for op in (aug.restyle, aug.decorate, aug.period, aug.gross_net):
+            out = op(text, exp)
+            if out is None:
+                continue
+            new_text, new_exp = out
+            # whatever was changed, the label still adds up from the new text's figures
+            labels = candidate_labels(income_candidates(new_text), new_exp["income_amount"])
+            assert labels is not None, (op.__name__, new_text, new_exp)

@@ -151,6 +151,12 @@ def _durations(text: str) -> tuple[Decimal, ...]:
     return tuple(d.years for d in find_durations(normalize(text)))
 
 
+def _plain_figure(c: AmountCandidate) -> bool:
+    """Whether the figure's text says its amount as is: not scaled by a unit in its label
+    (年收入（万元）：36) nor read per month from a quarter, so rewriting it keeps the label."""
+    return c.scale == 1 and c.period_source != "quarter"
+
+
 def _nice(v: float, step: int) -> Decimal:
     return Decimal(max(step, round(v / step) * step))
 
@@ -230,6 +236,8 @@ class Augmenter:
         m = c.mention
         if m.is_range or (m.approx_words and any(w in m.text for w in m.approx_words)):
             return None
+        if not _plain_figure(c):
+            return None
         exp = dict(exp)
         value = c.amount
         others = [float(o.monthly) for j, o in enumerate(cands) if j != i]
@@ -252,7 +260,7 @@ class Augmenter:
         cands, labels = got
         c = cands[self.rng.choice([i for i, lab in enumerate(labels) if lab])]
         m = c.mention
-        if m.is_range or m.approx or c.amount < 100:
+        if m.is_range or m.approx or c.amount < 100 or not _plain_figure(c):
             return None
         en = self.english(text)
         r = self.amount_text(c.amount, en)
@@ -276,6 +284,8 @@ class Augmenter:
         cands, labels = got
         c = cands[labels.index(True)]
         if c.period is None or c.period_span is None or c.mention.is_range:
+            return None
+        if not _plain_figure(c):
             return None
         if any(o is not c and o.sentence == c.sentence for o in cands) or c.near("total"):
             return None  # a total with its parts would no longer add up
@@ -337,7 +347,7 @@ class Augmenter:
             return None
         cands, labels = got
         c = cands[labels.index(True)]
-        if c.after_tax is not None or c.mention.is_range:
+        if c.after_tax is not None or c.mention.is_range or not _plain_figure(c):
             return None
         en = self.english(text)
         gross = _nice(float(c.amount) * self.rng.uniform(1.15, 1.4), 100)

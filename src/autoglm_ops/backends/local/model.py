@@ -3,7 +3,10 @@
 Decisions (each a :class:`~.linear.LinearModel`):
 
 - ``mode``: is there income at all (null / explicit zero / income);
-- ``hyp``: is this reading (one figure, or two or three summed) the applicant's regular income;
+- ``inc``: is this figure part of the applicant's regular income (stage one, per figure);
+- ``hyp``: is this reading (one figure, or two to four summed) the applicant's regular income,
+  given its own features and how ``inc``'s per-figure probabilities agree with it (stage two:
+  a figure's context reaches the readings that sum it only through ``inc``);
 - ``pf`` / ``si``: provident fund / social insurance stated, negated or not mentioned;
 - ``tenure``: is this duration the tenure at the current employer.
 
@@ -16,7 +19,7 @@ with covariates).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,7 +31,7 @@ from autoglm_ops.core.types import Evidence, FieldResult
 from autoglm_ops.text import lexicon as lx
 from autoglm_ops.text.amounts import AmountCandidate, owner_at, segments
 
-__all__ = ["FIELDS", "Decoded", "IncomeModel"]
+__all__ = ["FIELDS", "Decoded", "IncomeModel", "stack_features"]
 
 FIELDS = (
     "income_amount",
@@ -75,6 +78,8 @@ class IncomeModel:
     si: LinearModel
     tenure: LinearModel
     conf: dict[str, LinearModel] = field(default_factory=dict)
+    #: stage one of the readings (None: readings scored on their own features alone)
+    inc: LinearModel | None = None
 
     # --- decoding ------------------------------------------------------------------------------
 
@@ -103,6 +108,13 @@ class IncomeModel:
         self._decode_tenure(a, d)
         return d
 
+    def hyp_features(self, a: Analysis) -> list[Features]:
+        """Every reading's features, with the stage-one agreement features when fitted."""
+        if self.inc is None or not a.hyps:
+            return [h.feats for h in a.hyps]
+        probs = [self.inc.positive(f) for f in a.cand_feats]
+        return [{**h.feats, **st} for h, st in zip(a.hyps, stack_features(a, probs), strict=True)]
+
     def _income_choice(
         self, pm: dict[str, float], probs: list[float]
     ) -> tuple[str, int | None, float, float]:
@@ -122,7 +134,7 @@ class IncomeModel:
 
     def _decode_income(self, a: Analysis, d: Decoded) -> None:
         pm, pm_own = self.mode.proba2(a.mode_feats)
-        both = [self.hyp.positive2(h.feats) for h in a.hyps]
+        both = [self.hyp.positive2(f) for f in self.hyp_features(a)]
         probs = [p for p, _ in both]
         mode, best, p_mode, share = self._income_choice(pm, probs)
         mode_o, best_o, _, _ = self._income_choice(pm_own, [q for _, q in both])
@@ -278,6 +290,7 @@ class IncomeModel:
             "pf": self.pf.to_json(),
             "si": self.si.to_json(),
             "tenure": self.tenure.to_json(),
+            **({"inc": self.inc.to_json()} if self.inc is not None else {}),
             "conf": {k: v.to_json() for k, v in sorted(self.conf.items())},
         }
 
@@ -291,7 +304,49 @@ class IncomeModel:
             si=LinearModel.from_json(obj["si"]),
             tenure=LinearModel.from_json(obj["tenure"]),
             conf={k: LinearModel.from_json(v) for k, v in obj["conf"].items()},
+            inc=LinearModel.from_json(obj["inc"]) if "inc" in obj else None,
         )
+
+
+def _lg(p: float) -> float:
+    return max(-3.0, min(3.0, logit(p) / 4.0))
+
+
+def stack_features(a: Analysis, probs: Sequence[float]) -> list[Features]:
+    """Per reading, how stage one's per-figure probabilities (``probs``, one per candidate)
+    agree with it: its least likely member, the most likely figure it leaves out, and whether
+    the figures stage one would take are exactly its members. A restatement group counts as
+    one figure, as likely as its likeliest mention."""
+    group_p: dict[int, float] = {}  # candidate -> its group's probability
+    heads: list[int] = []
+    for i, c in enumerate(a.cands):
+        head = next((h for h in heads if close(float(a.cands[h].monthly), float(c.monthly))), i)
+        if head == i:
+            heads.append(i)
+        group_p[head] = max(group_p.get(head, 0.0), probs[i])
+    head_of = {
+        i: next(h for h in heads if close(float(a.cands[h].monthly), float(c.monthly)))
+        for i, c in enumerate(a.cands)
+    }
+    out: list[Features] = []
+    for h in a.hyps:
+        mine = {head_of[i] for i in h.members}
+        inside = [group_p[g] for g in mine]
+        outside = [group_p[g] for g in heads if g not in mine]
+        low = sum(p < 0.5 for p in inside)
+        high = sum(p >= 0.5 for p in outside)
+        f: dict[str, float] = {
+            "st:min": _lg(min(inside)),
+            "st:mean": sum(_lg(p) for p in inside) / len(inside),
+            "st:xmax": _lg(max(outside)) if outside else -3.0,
+            f"st:mem_low={min(low, 2)}": 1.0,
+            f"st:x_high={min(high, 2)}": 1.0,
+        }
+        if low == 0 and high == 0:
+            f["st:exact"] = 1.0
+            f[f"st:exact&size={min(len(mine), 3)}"] = 1.0
+        out.append(f)
+    return out
 
 
 def _own_no_income(a: Analysis) -> tuple[int, int] | None:

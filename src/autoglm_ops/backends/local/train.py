@@ -31,7 +31,7 @@ from autoglm_ops.backends.local.linear import (
     fit_design,
     fit_linear,
 )
-from autoglm_ops.backends.local.model import FIELDS, IncomeModel
+from autoglm_ops.backends.local.model import FIELDS, IncomeModel, stack_features
 from autoglm_ops.backends.local.spans import PF, SI
 from autoglm_ops.core.calibration import expected_calibration_error
 
@@ -66,6 +66,8 @@ class TrainConfig:
     folds: int = 5
     c_mode: float = 0.5
     c_cand: float = 0.5
+    c_inc: float = 0.5
+    stacked: bool = True
     c_benefit: float = 0.5
     c_tenure: float = 0.5
     c_conf: float = 1.0
@@ -119,6 +121,7 @@ class _Rows:
 # model name -> (classes, the config's regularisation attribute)
 _MODELS: dict[str, tuple[tuple[str, ...], str]] = {
     "mode": (("null", "zero", "income"), "c_mode"),
+    "inc": (("no", "yes"), "c_inc"),
     "hyp": (("no", "yes"), "c_cand"),
     "pf": (("null", "false", "true"), "c_benefit"),
     "si": (("null", "false", "true"), "c_benefit"),
@@ -134,8 +137,26 @@ class _Designs:
     cases: dict[str, np.ndarray]
 
 
-def _designs(cases: Sequence[Case], analyses: Sequence[Analysis], cfg: TrainConfig) -> _Designs:
-    rows = {name: _Rows(drop=cfg.drop_features) for name in _MODELS}
+def _gold_members(a: Analysis, hits: Sequence[bool]) -> set[int]:
+    """The figures of the smallest reading that equals the gold amount (none when no reading
+    does): stage one's labels."""
+    right = [h for h, hit in zip(a.hyps, hits, strict=True) if hit]
+    if not right:
+        return set()
+    return set(min(right, key=lambda h: len(h.members)).members)
+
+
+def _designs(
+    cases: Sequence[Case],
+    analyses: Sequence[Analysis],
+    cfg: TrainConfig,
+    *,
+    names: Sequence[str],
+    probs: Sequence[Sequence[float]] | None = None,
+) -> _Designs:
+    """The designs of the classifiers in ``names``; ``probs`` (stage one's out-of-fold
+    probabilities per case and candidate) adds the stacked features to the readings."""
+    rows = {name: _Rows(drop=cfg.drop_features) for name in names}
     for i, (case, a) in enumerate(zip(cases, analyses, strict=True)):
         w = cfg.original_weight if case.original else 1.0
         exp = case.expected
@@ -144,15 +165,25 @@ def _designs(cases: Sequence[Case], analyses: Sequence[Analysis], cfg: TrainConf
         nr = _coin(cfg.seed, case.id, cfg.rules_dropout)
         if "income_amount" in exp:
             gold = exp["income_amount"]
-            rows["mode"].add(i, a.mode_feats, mode_label(gold), w, no_rules=nr)
+            if "mode" in rows:
+                rows["mode"].add(i, a.mode_feats, mode_label(gold), w, no_rules=nr)
             hits = [bool(gold) and close(float(gold), h.value) for h in a.hyps]
             if not gold or any(hits):
-                for h, hit in zip(a.hyps, hits, strict=True):
-                    rows["hyp"].add(i, h.feats, "yes" if hit else "no", w, no_rules=nr)
+                if "hyp" in rows:
+                    feats = [h.feats for h in a.hyps]
+                    if probs is not None and a.hyps:
+                        st = stack_features(a, probs[i])
+                        feats = [{**f, **g} for f, g in zip(feats, st, strict=True)]
+                    for f, hit in zip(feats, hits, strict=True):
+                        rows["hyp"].add(i, f, "yes" if hit else "no", w, no_rules=nr)
+                if "inc" in rows:
+                    gm = _gold_members(a, hits)
+                    for j, f in enumerate(a.cand_feats):
+                        rows["inc"].add(i, f, "yes" if j in gm else "no", w, no_rules=nr)
         for name, fld in (("pf", PF), ("si", SI)):
-            if fld in exp:
+            if name in rows and fld in exp:
                 rows[name].add(i, a.benefit_feats[fld], bool_label(exp[fld]), w, no_rules=nr)
-        if "employment_years" in exp:
+        if "tenure" in rows and "employment_years" in exp:
             gy = exp["employment_years"]
             hits = [gy is not None and close(float(gy), float(d.years)) for d in a.durations]
             if gy is None or any(hits):
@@ -167,18 +198,40 @@ def _designs(cases: Sequence[Case], analyses: Sequence[Analysis], cfg: TrainConf
     )
 
 
-def _fit(d: _Designs, keep: np.ndarray | None, cfg: TrainConfig) -> IncomeModel:
-    """Fit every classifier on the rows of the cases where ``keep`` is true (None: all)."""
-    fitted: dict[str, LinearModel] = {}
-    for name, (classes, c_attr) in _MODELS.items():
-        design = d.designs[name]
-        if keep is not None:
-            design = design.rows(keep[d.cases[name]])
-        fitted[name] = fit_design(design, classes=classes, c=getattr(cfg, c_attr))
+def _fit_one(d: _Designs, name: str, keep: np.ndarray | None, cfg: TrainConfig) -> LinearModel:
+    classes, c_attr = _MODELS[name]
+    design = d.designs[name]
+    if keep is not None:
+        design = design.rows(keep[d.cases[name]])
+    return fit_design(design, classes=classes, c=getattr(cfg, c_attr))
+
+
+def _fit(
+    d: _Designs, keep: np.ndarray | None, cfg: TrainConfig, inc: LinearModel | None
+) -> IncomeModel:
+    """Fit every classifier but stage one (``inc``, given) on the rows of the cases where
+    ``keep`` is true (None: all)."""
+    fitted = {name: _fit_one(d, name, keep, cfg) for name in _MODELS if name != "inc"}
     return IncomeModel(
         mode=fitted["mode"], hyp=fitted["hyp"], pf=fitted["pf"], si=fitted["si"],
-        tenure=fitted["tenure"],
+        tenure=fitted["tenure"], inc=inc,
     )  # fmt: skip
+
+
+def _stage_one(
+    cases: Sequence[Case],
+    analyses: Sequence[Analysis],
+    fold: Sequence[int],
+    cfg: TrainConfig,
+) -> tuple[list[LinearModel], LinearModel, list[list[float]]]:
+    """Stage one cross-fitted: one model per fold (trained without it), one on everything, and
+    every case's out-of-fold probabilities, which stage two learns from (so it learns how
+    reliable stage one is on figures it never saw)."""
+    d = _designs(cases, analyses, cfg, names=("inc",))
+    fold_arr = np.asarray(fold)
+    per_fold = [_fit_one(d, "inc", fold_arr != k, cfg) for k in range(cfg.folds)]
+    probs = [[per_fold[fold[i]].positive(f) for f in a.cand_feats] for i, a in enumerate(analyses)]
+    return per_fold, _fit_one(d, "inc", None, cfg), probs
 
 
 def _folds(cases: Sequence[Case], k: int, seed: int) -> list[int]:
@@ -249,9 +302,16 @@ def train_model(
         analyses = done
     timings["featurise_s"] = time.perf_counter() - t0
     t1 = time.perf_counter()
-    designs = _designs(cases, analyses, cfg)
     fold = _folds(cases, cfg.folds, cfg.seed)
     fold_arr = np.asarray(fold)
+    inc_folds: list[LinearModel | None] = [None] * cfg.folds
+    inc_all: LinearModel | None = None
+    probs: list[list[float]] | None = None
+    if cfg.stacked:
+        stage_one = _stage_one(cases, analyses, fold, cfg)
+        inc_folds, inc_all, probs = list(stage_one[0]), stage_one[1], stage_one[2]
+    others = tuple(n for n in _MODELS if n != "inc")
+    designs = _designs(cases, analyses, cfg, names=others, probs=probs)
     oof: list[_Oof] = []
     values: dict[int, dict[str, Any]] = {}
     for k in range(cfg.folds):
@@ -263,7 +323,7 @@ def train_model(
         ]
         if not held or not train_idx:
             continue
-        part = _fit(designs, fold_arr != k, cfg)
+        part = _fit(designs, fold_arr != k, cfg, inc_folds[k])
         for i in held:
             dec = part.decode(analyses[i])
             values[i] = dec.values
@@ -275,7 +335,7 @@ def train_model(
             progress("cross-validating", k + 1, cfg.folds)
     timings["cross_validate_s"] = time.perf_counter() - t1
     t2 = time.perf_counter()
-    model = _fit(designs, None, cfg)
+    model = _fit(designs, None, cfg, inc_all)
     model.conf = _fit_conf(oof, cfg)
     timings["fit_s"] = time.perf_counter() - t2
     metrics = _oof_metrics(oof, fold, cfg)
