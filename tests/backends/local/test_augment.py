@@ -137,3 +137,18 @@ def test_scaled_and_quarterly_figures_are_never_rewritten(text: str, gold: float
             # whatever was changed, the label still adds up from the new text's figures
             labels = candidate_labels(income_candidates(new_text), new_exp["income_amount"])
             assert labels is not None, (op.__name__, new_text, new_exp)
+
+
+def test_restate_adds_a_rounded_figure_and_keeps_the_first() -> None:
+    made = 0
+    for seed in range(40):
+        out = Augmenter(seed=seed).restate("一年能挣十万", {"income_amount": 8333.33})
+        if out is None:
+            continue
+        made += 1
+        text, exp = out
+        assert exp["income_amount"] == 8333.33
+        cands = income_candidates(text)
+        assert len(cands) == 2 and cands[1].period == "month"
+        assert not close(float(cands[1].monthly), 8333.33)  # rounded, not an exact restatement
+    assert made >= 10

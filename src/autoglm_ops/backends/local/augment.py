@@ -174,6 +174,7 @@ class Augmenter:
             "add_source": (0.12, self.add_source),
             "gross_net": (0.12, self.gross_net),
             "add_total": (0.3, self.add_total),
+            "restate": (0.12, self.restate),
             "distractor": (0.6, self.distractor),
             "benefit": (0.3, self.benefit),
             "tenure": (0.25, self.tenure),
@@ -338,6 +339,32 @@ class Augmenter:
         tpl = self.rng.choice(al.TOTALS[1] if en else al.TOTALS[0])
         body = text.rstrip().rstrip("。.!！")
         clause = tpl.format(a=self.amount_text(Decimal(str(gold)), en))
+        return body + (", " if en else "，") + clause + ("." if en else "。"), dict(exp)
+
+    def restate(self, text: str, exp: Expected) -> tuple[str, Expected] | None:
+        """A rounded restatement in another period after the income (一年十万，就是说一个月
+        八千多): one income, the first-stated figure, so the gold is unchanged."""
+        got = self._pos(text, exp)
+        gold = exp.get("income_amount")
+        if not got or not gold or sum(got[1]) != 1 or len(got[0]) > 2:
+            return None
+        cands, labels = got
+        c = cands[labels.index(True)]
+        if c.mention.is_range or not _plain_figure(c) or c.end != max(o.end for o in cands):
+            return None
+        en = self.english(text)
+        monthly = float(c.monthly)
+        if (c.period or "month") == "month":
+            tpl, value = al.RESTATE_YEARLY, monthly * 12
+            step = 10_000 if value >= 50_000 else 1000
+        else:
+            tpl, value = al.RESTATE_MONTHLY, monthly
+            step = 500 if value >= 2000 else 100
+        rounded = _nice(value * self.rng.uniform(0.94, 1.0), step)
+        if close(float(rounded), value):
+            return None  # not a rounding: it would be an exact restatement, a case seen enough
+        clause = self.rng.choice(tpl[1] if en else tpl[0]).format(a=self.amount_text(rounded, en))
+        body = text.rstrip().rstrip("。.!！")
         return body + (", " if en else "，") + clause + ("." if en else "。"), dict(exp)
 
     def gross_net(self, text: str, exp: Expected) -> tuple[str, Expected] | None:

@@ -360,6 +360,18 @@ TOTALS: tuple[list[str], list[str]] = (
     ["加起来一个月{a}", "合计每月{a}", "总共每个月{a}左右"],
     ["{a} a month in total", "altogether {a} a month"],
 )
+# a rounded restatement of the income in another period: the first-stated figure stays the
+# income ({a}: the monthly or yearly figure, rounded)
+RESTATE_MONTHLY: tuple[list[str], list[str]] = (
+    ["就是说一个月{a}左右", "算下来每个月{a}多", "平均到每个月{a}吧", "折合月薪{a}左右",
+     "也就是每月{a}上下", "平均下来一个月大概{a}"],
+    ["which works out to roughly {a} a month", "so about {a} a month",
+     "that's around {a} a month", "roughly {a} a month on average"],
+)  # fmt: skip
+RESTATE_YEARLY: tuple[list[str], list[str]] = (
+    ["一年下来{a}左右", "算下来一年{a}多", "全年大概{a}"],
+    ["so roughly {a} a year", "which comes to about {a} a year"],
+)
 # net/gross wording: the net word goes before the income figure, the gross clause after it
 NET_WORDS: tuple[list[str], list[str]] = (["到手", "税后", "实发"], ["take-home ", "net "])
 GROSS_CLAUSES: tuple[list[str], list[str]] = (

@@ -237,8 +237,35 @@ def _flags(c: AmountCandidate) -> list[str]:
     return out
 
 
+# words that say the next figure restates the previous one in other terms, often rounded
+# (一年十万，就是说一个月八千多 / £700 a week, which works out to roughly £3,000 a month)
+_RESTATE = re.compile(
+    r"即|也就是|就是说|算下来|折合|合下来|相当于|平均(?:下来|到)?|换算|按.{1,6}算|"
+    r"\bso\b|which (?:works out|is|comes)|works out|that'?s|i\.e\.|equivalent|roughly|averag",
+    re.I,
+)
+_NEAR = (0.8, 1.25)
+
+
+def _near_pairs(
+    t: str, cands: list[AmountCandidate], groups: list[list[int]]
+) -> dict[tuple[int, int], bool]:
+    """Pairs of groups (earlier, later) whose monthly amounts are near but not equal: a rounded
+    restatement or two similar figures; the value says whether a restating word sits between."""
+    out: dict[tuple[int, int], bool] = {}
+    for a, b in itertools.combinations(range(len(groups)), 2):
+        ca, cb = cands[groups[a][0]], cands[groups[b][0]]
+        if cb.start < ca.start:
+            a, b, ca, cb = b, a, cb, ca
+        va, vb = float(ca.monthly), float(cb.monthly)
+        if vb <= 0 or not _NEAR[0] <= va / vb <= _NEAR[1]:
+            continue
+        out[(a, b)] = bool(_RESTATE.search(t, ca.end, max(ca.end, cb.start)))
+    return out
+
+
 def hypotheses(
-    cands: list[AmountCandidate], feats: list[F], rules_value: float | None
+    cands: list[AmountCandidate], feats: list[F], rules_value: float | None, t: str = ""
 ) -> list[Hypothesis]:
     """Every reading of the income as one figure or the sum of two to four distinct figures.
 
@@ -265,11 +292,18 @@ def hypotheses(
         combos += [(a, b, c) for a in range(n) for b in range(a + 1, n) for c in range(b + 1, n)]
     if len(groups) <= _MAX_QUAD_GROUPS:
         combos += list(itertools.combinations(range(len(groups)), 4))
+    near = _near_pairs(t, cands, groups)
     out: list[Hypothesis] = []
     for combo in combos:
         members = tuple(sorted(i for k in combo for i in groups[k]))
         value = sum(vals[k] for k in combo)
         f: F = {"bias": 1.0, f"size={len(combo)}": 1.0}
+        for (a, b), cue in near.items():
+            tag = "&cue" if cue else ""
+            if a in combo and b in combo:
+                f["near_pair_in" + tag] = 1.0
+            elif a in combo or b in combo:
+                f[f"near_twin={'first' if a in combo else 'second'}{tag}"] = 1.0
         # how many distinct figures there are to choose from shifts the prior of a sum
         f[f"size={len(combo)}/of={min(len(groups), 5)}"] = 1.0
         if len(combo) == 1:
@@ -437,7 +471,7 @@ def analyse(text: str) -> Analysis:
     chosen = {(c.start, c.end) for c in rules.chosen}
     cand_feats = [_cand_features(fl, segs, cands, i, chosen, english) for i in range(len(cands))]
     rv = rules.fields["income_amount"].value
-    hyps = hypotheses(cands, cand_feats, float(rv) if rv else None)
+    hyps = hypotheses(cands, cand_feats, float(rv) if rv else None, t)
     mode_feats = _mode_features(t, fl, segs, cands, rules)
     terms = find_terms(t)
     rules_benefits = decide_benefits(text)
