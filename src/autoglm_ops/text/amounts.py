@@ -66,11 +66,17 @@ def to_monthly(amount: Decimal, period: str | None) -> Decimal:
 
 # --- segmentation ------------------------------------------------------------------------------
 
+# the dots of "p.a.", "approx." and "e.g." end no clause ("$85,000 p.a. before tax")
+_ABBREV_DOT = (
+    r"(?<!\bp\.a\.)(?<!\bp\.)(?<!\bapprox\.)(?<!\be\.g\.)(?<!\be\.)(?<!\bi\.e\.)(?<!\bi\.)"
+)
 # a clause ends at Chinese/English punctuation; a comma or dot between digits (4,200 / 1.8) does not
-_CLAUSE_END = re.compile(r"[，;；。！？!?\n]|,(?!\d)|(?<!\d),|\.(?!\d)")
+_CLAUSE_END = re.compile(r"[，;；。！？!?\n]|,(?!\d)|(?<!\d),|\.(?!\d)" + _ABBREV_DOT)
 # A question and its answer ("问：月收入？答：八千多") are one sentence: the cue of the
 # question ("月收入") is what makes the answer's number money.
-_SENTENCE_END = re.compile(r"(?:[;；。！？!?\n]|\.(?=\s|$))(?![\s。？?]*(?:答|A\s*[:：]|Answer\b))")
+_SENTENCE_END = re.compile(
+    r"(?:[;；。！？!?\n]|\.(?=\s|$)" + _ABBREV_DOT + r")(?![\s。？?]*(?:答|A\s*[:：]|Answer\b))"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,15 +117,51 @@ _OWNER = re.compile(
     rf"|(?P<self>{lx.CUES['self'].pattern})",
     re.IGNORECASE,
 )
+# "他一万，我八千五，加起来一万八千五": a sum said after both the speaker's and someone else's
+# figure is the household's
+_OWNER_SUM = re.compile(
+    rf"(?P<household>{lx.CUES['household'].pattern})|(?P<other>{lx.CUES['spouse'].pattern})"
+    rf"|(?P<self>{lx.CUES['self'].pattern})"
+    r"|(?P<sum>加起来|加一块|加一起|加在一起|合起来|一共|总共|合计|\bin total\b|\baltogether\b)",
+    re.IGNORECASE,
+)
 
 
 def owner_at(t: str, sentence_start: int, pos: int) -> Owner:
     """Whose money the text at ``pos`` talks about, from person cues since the sentence start."""
     owner: Owner = "self"
-    for m in _OWNER.finditer(t, sentence_start, pos):
-        kind = m.lastgroup
+    seen: set[str] = set()
+    last_end = sentence_start
+    for m in _OWNER_SUM.finditer(t, sentence_start, pos):
+        kind = m.lastgroup or "self"
+        if kind == "sum":
+            # in a clause of its own: "我兼职两份一共三千" is still the speaker's
+            if {"self", "other"} <= seen and _CLAUSE_END.search(t, last_end, m.start()):
+                owner = "household"
+            continue
+        seen.add(kind)
+        last_end = m.end()
         owner = "household" if kind == "household" else "other" if kind == "other" else "self"
     return owner
+
+
+# "HK$4,195 Old Age Living Allowance... sorry, that's my mum.", "两千，那是我妈的": a correction
+# right after a figure says whose it is
+_THATS = re.compile(
+    r"(?:^|[\s,，.。;；!！…~-])(?:that'?s|that is|that was|this is|those are|"
+    r"(?:那|这)(?:个|些|笔|钱)?(?:是|都是|算是?))\s*(?:(?:my|our)\s+|(?=我|俺))?",
+    re.IGNORECASE,
+)
+
+
+def owner_after(t: str, end: int, stop: int) -> Owner | None:
+    """The owner a correction after a figure names ("..., that's my mum"), looking no further
+    than ``stop`` (the next figure) nor 60 characters; None when there is none."""
+    for hit in _THATS.finditer(t, end, min(stop, end + 60)):
+        who = _OWNER.match(t, hit.end())
+        if who is not None and who.lastgroup in ("other", "household"):
+            return "other" if who.lastgroup == "other" else "household"
+    return None
 
 
 # --- candidates --------------------------------------------------------------------------------
@@ -201,7 +243,17 @@ _LATIN = re.compile(r"[A-Za-z]")
 _LONG_DIGITS = re.compile(r"\s*\d{11,}\s*")
 # a calendar year: "since 2018", "in 2019", "2024-03", "(k)" of a 401(k) plan
 _YEAR = re.compile(r"(?:19[5-9]\d|20[0-4]\d)")
-_YEAR_BEFORE = re.compile(r"(?:since|in|from|until|till|by|of|back|year|自|从|于)\s*$", re.I)
+_MONTH_NAME = (
+    r"\b(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+# "since 2018", "in March 2020", "Mar 2020", "March 3, 2020", "3月 2020", "三月份 2020"
+_YEAR_BEFORE = re.compile(
+    r"(?:\b(?:since|in|from|until|till|by|of|back|year)|自|从|于|"
+    rf"{_MONTH_NAME}(?:\s+\d{{1,2}}(?:st|nd|rd|th)?)?,?|"
+    r"(?:\d{1,2}|[一二三四五六七八九十]{1,2})\s*月份?)\s*$",
+    re.I,
+)
 _YEAR_AFTER = re.compile(r"[-/.]\d{1,2}(?!\d)|\s*(?:年|年度)(?!薪|收入|入)")
 _ANNUAL_WHEN_LARGE = frozenset(("GBP", "USD", "EUR", "AUD", "CAD", "NZD", "CHF", "SGD"))
 _PLAN_AFTER = re.compile(r"\s*\(\s*[kK]\s*\)")
@@ -266,6 +318,10 @@ def _period(
         hit = rx.match(after)
         if hit:
             return _found(name, "adjacent", (m.end + hit.start(), m.end + hit.end()))
+    pm = _PM.match(after)
+    if pm and (m.unit or "," in m.text or m.value >= 2400):
+        # "55k pm", "4,800 pm net": per month; "10pm" or "1130 pm" is a time of day
+        return "month", "adjacent", (m.end + pm.start(1), m.end + pm.end(1))
     windows = (
         (left, "left"),
         ((m.end, min(right[1], m.end + 10)), "right"),
@@ -278,6 +334,7 @@ def _period(
     return None, "none", None
 
 
+_PM = re.compile(r"\s*(p\.?m\.?)(?![A-Za-z])", re.I)
 _LIST_ITEM = re.compile(r"\s*(?:[-·•*・]|\d{1,2}[.、)）]|[（(]\d{1,2}[)）])")
 _HEADING = re.compile(r"[^\n]*[:：]\s*$")
 
@@ -338,6 +395,59 @@ def money_mentions(text: str) -> list[tuple[NumberMention, str, tuple[int, int]]
     return out
 
 
+# A phone number written in groups: "0755 8821 4410", "139 1234 0000", "020-8821-4410",
+# "07700 900123", "+852 9123 4567": after a +country code or a 0 area code, two or more groups;
+# otherwise three groups of 3-4 digits (3-4-4, 4-4-4); 8-13 digits in all. A run whose groups
+# are all round ("3000 4000 5000") is a list of amounts, not a number to dial.
+_PHONE = re.compile(
+    r"(?<![\d,.])(?P<cc>\+\d{1,3}[ -]?)?(?P<area>\(?0\d{1,4}\)?[ -])?"
+    r"\d{2,8}(?:[ -]\d{3,8})*(?![\d,]|\.\d)"
+)
+_PHONE_GROUPS = re.compile(r"\d{3,4} \d{3,4} \d{4}|\d{3,4}-\d{3,4}-\d{4}")
+_LEADING_ZERO = re.compile(r"0\d")
+_UPPER_RUN = re.compile(r"[A-Z]+$")
+
+
+@lru_cache(maxsize=256)
+def _phone_spans(t: str) -> tuple[tuple[int, int], ...]:
+    out = []
+    for hit in _PHONE.finditer(t):
+        groups = re.findall(r"\d+", hit.group())
+        digits = sum(len(g) for g in groups)
+        if not 8 <= digits <= 13:
+            continue
+        if hit.group("cc") or hit.group("area"):
+            if len(groups) < 2:
+                continue
+        elif not _PHONE_GROUPS.fullmatch(hit.group()):
+            continue
+        if all(g.endswith("00") for g in groups):
+            continue
+        out.append(hit.span())
+    return tuple(out)
+
+
+def _identifier(t: str, m: NumberMention, currency: str | None) -> bool:
+    """A code, not an amount: a phone number in groups, digits written with a leading zero
+    (0755), or digits glued to capital letters that are no currency mark (HT2023080012)."""
+    if _LEADING_ZERO.match(m.text):
+        return True
+    if any(a <= m.start and m.end <= b for a, b in _phone_spans(t)):
+        return True
+    if currency is not None:
+        return False
+    run = _UPPER_RUN.search(t, max(0, m.start - 8), m.start)
+    if run is not None and (len(run.group()) != 3 or m.end - m.start >= 8):
+        return True  # a three-letter run may be an unlisted ISO code (PHP5000)
+    # letters on both sides of the digits: 2023AB12, A12B
+    return bool(
+        m.start > 0
+        and t[m.start - 1].isascii()
+        and t[m.start - 1].isalpha()
+        and re.match(r"[A-Za-z]+\d", t[m.end : m.end + 8])
+    )
+
+
 def _money_like(t: str, m: NumberMention, currency: str | None, scaled: bool = False) -> bool:
     """``scaled``: a unit declared in the number's label (年收入（万元）：36) makes it money."""
     if m.percent or m.ordinal or m.value <= 0:
@@ -354,19 +464,54 @@ def _money_like(t: str, m: NumberMention, currency: str | None, scaled: bool = F
         currency is None
         and not m.unit
         and _YEAR.fullmatch(m.text)
-        and (_YEAR_BEFORE.search(t, max(0, m.start - 12), m.start) or _YEAR_AFTER.match(t, m.end))
+        and (_YEAR_BEFORE.search(t, max(0, m.start - 20), m.start) or _YEAR_AFTER.match(t, m.end))
     ):
+        return False
+    if _identifier(t, m, currency):
         return False
     big_unit = any(u in m.unit for u in "万千百wWkK") or m.unit.lower() in ("m", "million")
     if currency is not None or big_unit or scaled or m.value >= 100:
         return True
+    if m.value < 10:
+        return False
     # "pays 80 a day": a small amount with its period right after it
     after = t[m.end : m.end + 16]
-    return m.value >= 10 and any(
-        rx.match(after) for rx in [*(r for r, _ in lx.PERIOD_AFTER), lx.QUARTER_AFTER]
+    if any(rx.match(after) for rx in [*(r for r, _ in lx.PERIOD_AFTER), lx.QUARTER_AFTER]):
+        return True
+    # "一天六十", "一晚上给八十", "平均每天还能多拿六十": the period word just before it, in the
+    # same clause, with at most a few verbs between; and nothing after it that makes it a count
+    return bool(_SMALL_END.match(t, m.end)) and _period_just_before(t, m.start)
+
+
+# words that may stand between a period word and its small amount (一天能多挣八十, 每晚给八十,
+# "a day I make 60"): adverbs, pay verbs and approximations, nothing with a noun in it
+_PAY_GAP = re.compile(
+    r"(?:\s|[:：]|能|还|也|就|都|再|多|可以|可|平均|大概|大约|约|差不多|基本|稳定|"
+    r"给|挣|赚|拿|收|得|领|落|有|是|纯|净|个|"
+    r"(?:I|we|you|he|she|they)\b|\b(?:make|makes|get|gets|earn|earns|is|was|about|around|"
+    r"roughly|of)\b)*$",
+    re.I,
+)
+# what may follow such a small amount: nothing, punctuation, money words or an approximation
+_SMALL_END = re.compile(
+    r"\s*(?:$|[，,。.；;！!？?、)）\n]|左右|上下|出头|来块|多块|块|元|的样子|\s(?![A-Za-z\d]))"
+)
+
+
+def _period_just_before(t: str, start: int) -> bool:
+    """True when a period word (PERIOD_BEFORE) ends within a few pay verbs of ``start``, in the
+    same clause: 一天六十, 一晚上给八十, 平均每天还能多拿六十."""
+    lo = max(0, start - 14)
+    for cut in _CLAUSE_END.finditer(t, lo, start):
+        lo = cut.end()
+    return any(
+        (hit := rx.match(t, i, start)) is not None and _PAY_GAP.fullmatch(t, hit.end(), start)
+        for i in range(lo, start)
+        for rx, _ in lx.PERIOD_BEFORE
     )
 
 
+_WORD_AFTER = re.compile(r"[ \t]*[A-Za-z]")
 _CELL_SEP = re.compile(r"\s*[|｜\t]\s*")
 _NUMERIC_CELL = re.compile(r"[-+]?[\d,，.]+\s*(?:元|块)?")
 
@@ -437,6 +582,7 @@ def income_candidates(text: str) -> list[AmountCandidate]:
     units = label_units(t)
     picked = [p for p in (_pick(t, m, units) for m in find_numbers(text)) if p is not None]
     out: list[AmountCandidate] = []
+    loose: set[int] = set()
     n = max(len(t), 1)
     index = _cue_index(t) if picked else {}
     sent_cues: dict[int, frozenset[str]] = {}
@@ -475,9 +621,11 @@ def income_candidates(text: str) -> list[AmountCandidate]:
         if period is None and code in _ANNUAL_WHEN_LARGE and amount >= 15000:
             # "on £36k", "Base $165k": pay in these currencies is quoted per year
             period, psrc = "year", "implied"
-        if not (code or cues_sent & _MONEY_CATS or period or scale != 1):
-            continue
         tax, tspan = _tax(t, left[0], right[1], (m.start, m.end))
+        # a tax word next to a figure makes it money too (税后一万出头)
+        anchored = bool(code or cues_sent & _MONEY_CATS or period or scale != 1 or tax is not None)
+        if not anchored and _WORD_AFTER.match(t, m.end):
+            continue  # "a 1099 side gig": a bare figure naming a thing, not an amount
         if tax is None and head is not None:
             tax, tspan = _tax(t, *head[0])
         if tax is None:
@@ -504,7 +652,7 @@ def income_candidates(text: str) -> list[AmountCandidate]:
                 period_span=pspan,
                 after_tax=tax,
                 tax_span=tspan,
-                owner=owner_at(t, s0, m.start),
+                owner=owner_after(t, m.end, next_start) or owner_at(t, s0, m.start),
                 clause=ci,
                 sentence=seg.sentence,
                 cues_left=cues_left,
@@ -515,4 +663,9 @@ def income_candidates(text: str) -> list[AmountCandidate]:
                 scale=scale,
             )
         )
-    return out
+        if not anchored:
+            loose.add(len(out) - 1)
+    # a figure with nothing of money about it counts when another figure of its sentence is
+    # money ("保洁三千二，晚上在饭店洗碗一天六十"): it is not a date, age or count (_money_like)
+    money_sentences = {c.sentence for i, c in enumerate(out) if i not in loose}
+    return [c for i, c in enumerate(out) if i not in loose or c.sentence in money_sentences]

@@ -132,20 +132,25 @@ CURRENCY_BEFORE: list[tuple[re.Pattern[str], str]] = [
     (_rx(r"(?:\bRM|\bMYR)\s*$"), "MYR"),
     (_rx(r"\$\s*$"), "USD"),
 ]
+# "63 grand a year in dollars", "8,000 in dollars?": a currency named after "in", with an optional
+# period word between the number and it
+_IN = r"^\s*(?:(?:(?:a|per) (?:year|month|week|day)|annually|monthly|yearly|weekly)?\s*\bin\s+)?"
 CURRENCY_AFTER: list[tuple[re.Pattern[str], str]] = [
-    (_rx(r"^\s*(?:港币|港元|港纸|HKD|HK dollars?|Hong Kong dollars?)"), "HKD"),
-    (_rx(r"^\s*(?:新币|新加坡元|SGD|Singapore dollars?)"), "SGD"),
-    (_rx(r"^\s*(?:美元|美金|美刀|USD|US dollars?)"), "USD"),
-    (_rx(r"^\s*(?:欧元|欧|EUR|euros?)"), "EUR"),
-    (_rx(r"^\s*(?:英镑|GBP|pounds?(?: sterling)?)"), "GBP"),
-    (_rx(r"^\s*(?:日元|JPY|yen)"), "JPY"),
+    (_rx(_IN + r"(?:港币|港元|港纸|HKD|HK dollars?|Hong Kong dollars?)"), "HKD"),
+    (_rx(_IN + r"(?:新币|新加坡元|SGD|Singapore dollars?)"), "SGD"),
+    (_rx(_IN + r"(?:美元|美金|美刀|USD|US dollars?)"), "USD"),
+    (_rx(_IN + r"(?:欧元|欧(?!洲)|EUR|euros?)"), "EUR"),
+    (_rx(_IN + r"(?:英镑|GBP|pounds?(?: sterling)?)"), "GBP"),
+    (_rx(_IN + r"(?:日元|JPY|yen)"), "JPY"),
     (_rx(r"^\s*(?:瑞士法郎|CHF|swiss francs?)"), "CHF"),
     (_rx(r"^\s*(?:新台币|台币|TWD)"), "TWD"),
     (_rx(r"^\s*(?:澳门币|澳门元|葡币|MOP|patacas?|Macau dollars?)"), "MOP"),
-    (_rx(r"^\s*(?:澳元|AUD|australian dollars?)"), "AUD"),
-    (_rx(r"^\s*(?:加元|CAD|canadian dollars?)"), "CAD"),
+    # 澳币 / 澳刀 are Australian dollars (澳门币 / 澳门元 above are patacas)
+    (_rx(_IN + r"(?:澳元|澳币|澳刀|澳洲元|AUD|australian dollars?)"), "AUD"),
+    (_rx(_IN + r"(?:纽币|纽元|纽刀|新西兰元|NZD|NZ dollars?|New Zealand dollars?)"), "NZD"),
+    (_rx(_IN + r"(?:加元|加币|加刀|CAD|canadian dollars?)"), "CAD"),
     (_rx(r"^\s*(?:chinese yuan)"), "CNY"),
-    (_rx(r"^\s*(?:卢比|INR|(?:Indian )?rupees?)"), "INR"),
+    (_rx(_IN + r"(?:卢比|INR|(?:Indian )?rupees?)"), "INR"),
     (_rx(r"^\s*(?:迪拉姆|AED|dirhams?)"), "AED"),
     (_rx(r"^\s*(?:韩元|KRW|(?:Korean )?won\b)"), "KRW"),
     (_rx(r"^\s*(?:马币|林吉特|MYR|ringgits?)"), "MYR"),
@@ -154,37 +159,81 @@ CURRENCY_AFTER: list[tuple[re.Pattern[str], str]] = [
     (_rx(r"^\s*£"), "GBP"),
     (_rx(r"^\s*[¥￥]"), "CNY"),
     (_rx(r"^\s*(?:元人民币|人民币|元|块钱|块|蚊|RMB|CNY|yuan|kuai)"), "CNY"),
-    (_rx(r"^\s*dollars?"), "USD"),
+    (_rx(_IN + r"(?:RMB|CNY|yuan|renminbi)"), "CNY"),
+    # 刀 (dollar) alone: 一千五百刀, 净落九百刀左右
+    (_rx(r"^\s*刀"), "USD"),
+    (_rx(_IN + r"dollars?"), "USD"),
 ]
 
 # --- tax -------------------------------------------------------------------------------------
 
-AFTER_TAX = _rx(
-    r"税后|到手|实发|实到|实得|实拿|扣完税|扣税后|扣除个税|扣完社保公积金|"
-    r"take[- ]home|after[- ]tax(?:es)?"
-    r"|net (?:pay|salary|wage|wages|monthly|earnings|of tax)|(?:a month|per month|monthly|a year|"
-    r"a week|per week|weekly)\s+net\b|\bnet\s*$|\bnet\s*(?=[\d$€£¥])"
+# "net" is after tax only next to pay words or a figure ("net 大概 1 万 8", "net that's about
+# NZ$1,410"); net profit / net income / 净利润 / 净赚 and the verb ("I net around S$900 after
+# fuel") are net of costs (CUES["profit"]), not of tax.
+# "in hand" / "in-hand" (Indian and Hong Kong usage) is take-home pay, but "cash in hand" is how
+# gig pay is paid, not a tax statement.
+_NET_FILLER = (
+    r"(?:\s*(?:that'?s|that is|it'?s|it is|is|was|comes? to|works? out (?:at|to)|of|about|around|"
+    r"roughly|approx\.?|approximately|maybe|like|just under|just over|大概|大约|约|差不多|"
+    r"[:：,，~～]))*"
 )
-PRE_TAX = _rx(r"税前|应发|gross|pre[- ]tax|before tax(?:es)?")
+AFTER_TAX = _rx(
+    # 落到手里的利润 is profit kept, not take-home pay
+    r"税后|到手(?!里?的?(?:利润|纯利|净利))|实发|实到|实得|实拿|"
+    r"扣完税|扣税后|扣除个税|扣完社保公积金|"
+    r"take[- ]home|after[- ]tax(?:es)?|(?<!cash[- ])\bin[- ]hand\b|"
+    r"\b(?:after|net of) (?:all )?(?:the )?deductions\b|\bafter (?:PAYE|income tax)\b|"
+    r"net (?:(?:annual|monthly|weekly|yearly|daily) )?(?:pay|salary|wage|wages|earnings)|"
+    r"net (?:annual|monthly|weekly|yearly) income|net (?:monthly|of tax)|\(net\)|"
+    # "€2,400 net a month", "4,800 pm net" (not "20k net profit")
+    r"(?<=[\dkK万千])\s*net\b(?!\s+(?:profit|income|margin))|\bpm net\b|"
+    r"(?:a month|per month|monthly|a year|"
+    r"a week|per week|weekly)\s+net\b|\bnet\s*$|\bnet\s*(?=[\d$€£¥])|"
+    # the verb ("I net around S$900 a week after fuel") is what a business keeps, not pay
+    r"(?<!\bI )(?<!\bwe )(?<!\bto )(?<!\bcan )(?<!\bhe )(?<!\bshe )\bnet\b"
+    + _NET_FILLER
+    + r"(?=\s*(?:[A-Z]{1,3}\$|[A-Z]{3}\s?|[$€£¥₹])?\s*\d"
+    r"|\s*[一二两三四五六七八九十])"
+)
+PRE_TAX = _rx(
+    r"税前|应发|gross|pre[- ]tax|before tax(?:es)?|\bbefore (?:all )?(?:the )?deductions\b"
+)
 
 # --- context cue categories (name → regex) --------------------------------------------------
 
+_NOT_SELF_ROLE = (
+    r"(?<!\ba )(?<!\ban )(?<!-home )(?<!single )(?<!\bfor my )(?<!\bfor our )(?<!\bto my )"
+    r"(?<!\bwith my )(?<!\bof my )"
+)
 CUES: dict[str, re.Pattern[str]] = {
     "income": _rx(
         r"工资|薪水|薪资|月薪|年薪|周薪|日薪|收入|月入|年入|挣|赚|到手|实发|底薪|发我|拿|领|income|salary|"
         r"earn|make|paid|pay|wage|get|on\b|receive|bring in|take[- ]home"
     ),
+    # relatives and partners, in regional words too: 老伴, 那口子, 俺家男人, 孩子他爸, my mum
     "spouse": _rx(
-        r"老婆|老公|妻子|丈夫|爱人|配偶|媳妇|对象|男朋友|女朋友|爸妈|父母|我爸|我妈|爸爸|妈妈|儿子|女儿|"
-        r"父亲|母亲|岳父|岳母|公公|婆婆|哥哥|姐姐|弟弟|妹妹|"
+        r"老婆|老公|妻子|丈夫|爱人|配偶|媳妇|对象|男朋友|女朋友|爸妈|父母|我爸|我妈|"
+        # 全职妈妈 / 单亲爸爸 describe the speaker
+        r"(?<!全职)(?<!单亲)(?:爸爸|妈妈)|儿子|女儿|"
+        r"父亲|母亲|岳父|岳母|公公|婆婆|哥哥|姐姐|弟弟|妹妹|老伴儿?|那口子|老头子|老太婆|"
+        r"(?:俺|我|咱)家(?:男人|女人|那位|那个|掌柜的?|老头|老婆子|汉子|婆娘|当家的)|当家的|"
+        r"(?:孩子|娃|娃儿)(?:他|她)?(?:爸|妈|爹|娘)|"
         r"(?<!其)[他她](?!们)|"
-        r"\b(?:wife|husband|spouse|partner|he|she|parents?|mother|father|son|daughter)\b"
+        r"\b(?:wife|husband|spouse|partner|he|she|parents?|son|daughter|"
+        r"brother|sister|boyfriend|girlfriend|fianc[ée]e?|"
+        # a parent word is someone else unless it describes the speaker ("I'm a stay-at-home
+        # dad", "a single mother") or is whom the speaker cares for ("carer for my mum")
+        + _NOT_SELF_ROLE
+        + r"(?:mother|father|mum|mom|mummy|mommy|dad|daddy|mother-in-law|father-in-law|"
+        r"grandma|grandpa|grandmother|grandfather|granny))\b"
     ),
     "household": _rx(
-        r"家庭|全家|两口子|夫妻|我们俩|我们家|我(?:和|跟|与)(?:老婆|老公|妻子|丈夫|爱人|媳妇)|\btogether\b|"
+        r"家庭|全家|两口子|老两口|夫妻|(?:我们|我|俺们|俺|咱们|咱)俩|我们家|俺们家|"
+        r"我(?:和|跟|与)(?:老婆|老公|妻子|丈夫|爱人|媳妇|老伴儿?|那口子)|\btogether\b|"
         r"household|combined|family income|(?:wife|husband) and I"
     ),
-    "self": _rx(r"我自己|本人|我个人|我|自己|\bI\b|\bI'm\b|my own|\bmy\b|\bme\b"),
+    # 俺 is 我 in northern speech (俺们 is "we"; 俺家男人 is caught as a relative first)
+    "self": _rx(r"我自己|本人|我个人|我|俺(?!们|俩)|自己|\bI\b|\bI'm\b|my own|\bmy\b|\bme\b"),
     "loan": _rx(r"贷款|贷|借款|借|额度|申请|首付|loan|borrow|credit limit|down payment|apply"),
     "repayment": _rx(
         r"月供|还款|还贷|还(?=\s*[\d一二两三四五六七八九十几])|房贷|车贷|repay|installment|mortgage"
@@ -193,11 +242,31 @@ CUES: dict[str, re.Pattern[str]] = {
     "bonus": _rx(r"奖金|年终奖|年终|季度奖|项目奖|奖励|分红|双薪|13薪|十三薪|bonus|13th month"),
     "provident": _rx(r"公积金|provident|housing fund"),
     "social": _rx(r"社保|五险|社会保险|social insurance|social security"),
-    "turnover": _rx(r"流水|营业额|营收|销售额|进账|turnover|revenue|sales"),
+    # what a business takes in before costs: 卖个三万 / 能卖一两千 (卖 right before a figure; not
+    # 外卖, 买卖, nor 卖了 = sold once), takings, turns over, "I take about HK$1,500 a day"
+    "turnover": _rx(
+        r"流水|营业额|营收|营业收入|销售额|销售收入|毛收入|进账|(?:接活|接单|合同|营业)总?额|产值|"
+        r"(?<![外买拍])卖(?:个|出去?)?(?=\s*(?:[\d两三四五六七八九几十百千万]|"
+        r"一(?![个天年周月日晚礼星])))|"
+        r"turnover|revenue|sales|takings|\bturn(?:s|ed)? over\b|"
+        r"\btakes? (?:in )?(?:about |around |roughly |maybe |like )?"
+        r"(?=(?:[A-Z]{1,3}\$|[$€£¥₹])\s*\d|\d)"
+    ),
+    # what is kept after costs: 交完份子油费剩七千, 扣完所有开销能落一万一, 除了本钱一天落个两百多块
+    # (a deduction verb, then 剩/落 in the same clause; not 扣完税/社保, which is take-home pay, nor
+    # 房租/月供/生活费, which is spending money); "after fuel and rental I clear HK$700", "so I keep
+    # ₹600", "after Uber's cut"
     "profit": _rx(
         r"利润|净赚|纯利|净利|纯收入|净收入|纯挣|net (?:income|profit)|落袋|能赚|赚|除去|刨除|"
-        r"能剩|净落|扣完成本|刨去|profit|"
-        r"after (?:fuel|costs)"
+        r"能剩|净落|净剩|扣完成本|刨去|profit|"
+        r"(?:扣|除|去掉|刨掉|交完|交了|减去|减掉|抛去|抛开)"
+        r"(?:(?!税|社保|公积金|五险|房租|房贷|月供|生活费)[^，。,；;!！?？\d]){0,12}?"
+        r"(?:剩|落)|(?:能|还能|纯|一年|一个月|一天|每月|每天)落(?:个|下)?|"
+        r"落个(?=\s*[\d一二两三四五六七八九十几百千万])|"
+        r"after (?:fuel|costs)|"
+        r"\bafter\b(?:(?!\btax)[^.;\d]){0,40}?\b(?:I|we)\s+(?:clear|keep|pocket|net)\b|"
+        r"\b(?:so|then|and)\s+(?:I|we)\s+(?:get to\s+)?(?:keep|clear|pocket)\b|"
+        r"\bafter (?:\w+'s )?(?:cut|commission|fees|expenses|overheads)\b"
     ),
     "total": _rx(
         r"总共|合计|一共|加起来|总计|总收入|算上|加在一起|"
