@@ -184,3 +184,18 @@ def test_a_correction_after_a_figure_says_whose_it_is() -> None:
 def test_a_sum_in_the_speakers_own_clause_stays_theirs() -> None:
     assert _owners("老公月薪一万，我兼职两份一共三千")[-1] == (Decimal(3000), "self")
     assert _owners("My salary is 5,000; it's my husband who earns more")[0][1] == "self"
+
+
+@pytest.mark.parametrize(
+    ("text", "periods"),
+    [
+        ("呃 一年十二万 一个月就是一万嘛", ["year", "month"]),  # the pause starts the next figure
+        ("一年十二万，一个月就是一万", ["year", "month"]),
+        ("工资 5000 一个月", ["month"]),  # no period before it: the one after is its own
+        ("I get 500 a week 2000 a month", ["week", "month"]),
+    ],
+)
+def test_a_period_word_after_a_spoken_pause_belongs_to_the_next_figure(
+    text: str, periods: list[str]
+) -> None:
+    assert [c.period for c in income_candidates(text)] == periods

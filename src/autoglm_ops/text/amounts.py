@@ -317,6 +317,10 @@ def _period(
     for rx, name in [*lx.PERIOD_AFTER, (lx.QUARTER_AFTER, "quarter")]:
         hit = rx.match(after)
         if hit:
+            if _SPOKEN_PAUSE.match(after) and _period_just_before(t, m.start):
+                # "一年十二万 一个月就是一万": in a transcript without punctuation, a period word
+                # after a pause starts the next figure; the one glued before this number is its own
+                break
             return _found(name, "adjacent", (m.end + hit.start(), m.end + hit.end()))
     pm = _PM.match(after)
     if pm and (m.unit or "," in m.text or m.value >= 2400):
@@ -335,6 +339,7 @@ def _period(
 
 
 _PM = re.compile(r"\s*(p\.?m\.?)(?![A-Za-z])", re.I)
+_SPOKEN_PAUSE = re.compile(r"[ \t\u3000]+[\u4e00-\u9fff]")
 _LIST_ITEM = re.compile(r"\s*(?:[-·•*・]|\d{1,2}[.、)）]|[（(]\d{1,2}[)）])")
 _HEADING = re.compile(r"[^\n]*[:：]\s*$")
 
