@@ -57,7 +57,11 @@ def main() -> None:
                 continue
             console.rule(name)
             t0 = time.monotonic()
-            subprocess.run([sys.executable, "-m", module, *extra], cwd=REPO, check=True)
+            done = subprocess.run([sys.executable, "-m", module, *extra], cwd=REPO, check=False)
+            if done.returncode != 0:
+                # the bench printed why; stop before stitching a half-updated page
+                console.print(f"[red]{name} failed (exit {done.returncode}); nothing stitched")
+                raise SystemExit(done.returncode)
             console.print(f"{name}: {time.monotonic() - t0:.0f} s")
     stitch()
     console.print(f"wrote {REPO / 'docs' / 'benchmarks.md'}")
