@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import math
 import operator
-from itertools import repeat
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import repeat
 from typing import Any
 
 import numpy as np
