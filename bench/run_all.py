@@ -20,6 +20,7 @@ console = Console()
 BENCHES: list[tuple[str, str, list[str]]] = [
     ("service_overhead", "bench.service_overhead", ["--seconds", "10", "--rounds", "2"]),
     ("backends_compare", "bench.backends_compare", []),
+    ("generalisation", "bench.generalisation", []),
     ("credit_flow", "bench.credit_flow", []),
     ("load", "bench.load", []),
     ("faults", "bench.faults", ["--trials", "50", "--pg-restarts", "2"]),
