@@ -45,14 +45,18 @@ _PER_MONTH: dict[str, Decimal] = {
 }
 
 
+#: payments at intervals the contract has no period for, read per month: name -> months
+PAID_EVERY: dict[str, int] = {"quarter": 3, "halfyear": 6}
+
+
 def to_monthly(amount: Decimal, period: str | None) -> Decimal:
     """Contract arithmetic: month as is, year ÷ 12, week × 52 / 12, day × 21.75; 2 decimals.
 
-    ``None`` (no period stated) is taken as monthly. "quarter" is not a contract period; a
-    quarterly payment is counted per month (÷ 3), as the labelling decisions say.
+    ``None`` (no period stated) is taken as monthly. "quarter" and "halfyear" are not contract
+    periods; such a payment is counted per month (÷ 3, ÷ 6), as the labelling decisions say.
     """
-    if period == "quarter":
-        value = amount / 3
+    if period in PAID_EVERY:
+        value = amount / PAID_EVERY[period]
     elif period == "year":
         value = amount / 12
     elif period == "week":
@@ -179,8 +183,8 @@ class AmountCandidate:
     currency_explicit: bool
     currency_span: tuple[int, int] | None
     period: Period | None
-    # adjacent | left | right | sentence | heading | header | implied | none; "quarter" when the
-    # figure is paid every quarter (period "month", monthly = amount / 3)
+    # adjacent | left | right | sentence | heading | header | implied | none; "quarter" or
+    # "halfyear" when the figure is paid at that interval (period "month", monthly ÷ 3 or ÷ 6)
     period_source: str
     period_span: tuple[int, int] | None
     after_tax: bool | None
@@ -198,8 +202,8 @@ class AmountCandidate:
     @property
     def monthly(self) -> Decimal:
         """The amount per month by the contract's arithmetic."""
-        if self.period_source == "quarter":
-            return to_monthly(self.amount, "quarter")
+        if self.period_source in PAID_EVERY:
+            return to_monthly(self.amount, self.period_source)
         return to_monthly(self.amount, self.period)
 
     def near(self, *cats: str) -> bool:
@@ -300,13 +304,16 @@ def _currency(t: str, m: NumberMention) -> tuple[str | None, tuple[int, int] | N
 
 
 _PeriodFound = tuple[Period | None, str, tuple[int, int] | None]
+_PAID_BEFORE = [(lx.QUARTER_BEFORE, "quarter"), (lx.HALFYEAR_BEFORE, "halfyear")]
+_PAID_AFTER = [(lx.QUARTER_AFTER, "quarter"), (lx.HALFYEAR_AFTER, "halfyear")]
 _PERIODS: dict[str, Period] = {"month": "month", "year": "year", "week": "week", "day": "day"}
 
 
 def _found(name: str, source: str, span: tuple[int, int]) -> _PeriodFound:
-    """(period, period_source, span) of a period word; a quarter is read per month."""
-    if name == "quarter":
-        return "month", "quarter", span
+    """(period, period_source, span) of a period word; a quarter or half year is read per
+    month."""
+    if name in PAID_EVERY:
+        return "month", name, span
     return _PERIODS.get(name), source, span
 
 
@@ -314,7 +321,8 @@ def _period(
     t: str, m: NumberMention, left: tuple[int, int], right: tuple[int, int], sent_start: int
 ) -> _PeriodFound:
     after = t[m.end : right[1]]
-    for rx, name in [*lx.PERIOD_AFTER, (lx.QUARTER_AFTER, "quarter")]:
+    # the interval words first: "twice a year" and "every six months" end in a plain period word
+    for rx, name in [*_PAID_AFTER, *lx.PERIOD_AFTER]:
         hit = rx.match(after)
         if hit:
             if _SPOKEN_PAUSE.match(after) and _period_just_before(t, m.start):
@@ -361,10 +369,10 @@ def _list_heading(t: str, line_start: int) -> tuple[int, int] | None:
 
 
 def _nearest_period(t: str, lo: int, hi: int) -> tuple[str, tuple[int, int]] | None:
-    """The last period word of t[lo:hi] ("quarter" included), if any; on a tie the quarter
-    (每三个月 ends where 个月 does)."""
+    """The last period word of t[lo:hi] (quarters and half years included), if any; on a tie
+    the quarter or half year (每三个月 ends where 个月 does)."""
     best: tuple[str, tuple[int, int]] | None = None
-    for rx, name in [(lx.QUARTER_BEFORE, "quarter"), *lx.PERIOD_BEFORE]:
+    for rx, name in [*_PAID_BEFORE, *lx.PERIOD_BEFORE]:
         for hit in rx.finditer(t, lo, hi):
             if best is None or hit.end() > best[1][1]:
                 best = (name, (hit.start(), hit.end()))
@@ -481,7 +489,7 @@ def _money_like(t: str, m: NumberMention, currency: str | None, scaled: bool = F
         return False
     # "pays 80 a day": a small amount with its period right after it
     after = t[m.end : m.end + 16]
-    if any(rx.match(after) for rx in [*(r for r, _ in lx.PERIOD_AFTER), lx.QUARTER_AFTER]):
+    if any(rx.match(after) for rx, _ in [*lx.PERIOD_AFTER, *_PAID_AFTER]):
         return True
     # "一天六十", "一晚上给八十", "平均每天还能多拿六十": the period word just before it, in the
     # same clause, with at most a few verbs between; and nothing after it that makes it a count

@@ -38,7 +38,7 @@ PERIOD_BEFORE: list[tuple[re.Pattern[str], str]] = [
     (
         _rx(
             r"年薪|年包|年收入|年工资|年入|年均|每年|一年|全年|年度|去年|今年|年营业额|"
-            r"年[^\d\s，。,;；:：月]{0,4}?(?:收入|收益|利润|盈余|工资|租金?|流水|营业额|营收|进账)|"
+            r"(?<!半)年[^\d\s，。,;；:：月]{0,4}?(?:收入|收益|利润|盈余|工资|租金?|流水|营业额|营收|进账)|"
             r"annual|yearly|per annum|a year|last year|(?:every|each) year|"
             r"(?:financial|fiscal|tax) year"
         ),
@@ -368,6 +368,18 @@ _QGAP = r"^\s*(?:(?:元|块钱?|[A-Za-z$€£¥.()（）]{1,8})\s*){0,2}"
 QUARTER_AFTER = _rx(
     _QGAP + r"(?:/\s*季度?|/\s*(?:quarter|qtr)\b|每季度?|每个季度|一个?季度|按季度?|每(?:三|3)个月"
     r"|(?:a|per|every|each) quarter\b(?!\s+of\b)|quarterly|every (?:three|3) months)"
+)
+
+# A payment every six months (房租半年一付, 每半年收一次租金, "twice a year"): read per month (÷ 6)
+# with the period_source "halfyear", like a quarter. 上半年 / 下半年 / 半年来 name a time, not a
+# rate; 半年 alone is a duration (干了半年).
+HALFYEAR_BEFORE = _rx(
+    r"每(?:隔)?半年|半年(?:[收付交结发给领拿]?一次|一[付交结收发])|每(?:六|6)个月|"
+    r"half[- ]yearly|semi[- ]?annual(?:ly)?|bi-?annually|every (?:six|6) months|twice a year"
+)
+HALFYEAR_AFTER = _rx(
+    _QGAP + r"(?:/\s*半年|每(?:隔)?半年|半年(?:[收付交结发给领拿]?一次|一[付交结收发])"
+    r"|每(?:六|6)个月|half[- ]yearly|semi[- ]?annually|every (?:six|6) months|twice a year)"
 )
 
 # A magnitude declared once in a form label or a column header (年收入（万元）：36, 月收入/万：1.2,

@@ -37,7 +37,7 @@ from autoglm_ops.backends.local.features import close
 from autoglm_ops.backends.local.labels import candidate_labels
 from autoglm_ops.backends.local.spans import find_durations, find_terms
 from autoglm_ops.backends.local.train import Case
-from autoglm_ops.text.amounts import AmountCandidate, income_candidates, to_monthly
+from autoglm_ops.text.amounts import PAID_EVERY, AmountCandidate, income_candidates, to_monthly
 from autoglm_ops.text.numerals import EN_NUMBER_WORDS, normalize, parse_number
 
 __all__ = ["STYLES", "Augmenter", "augment", "render_amount", "render_duration"]
@@ -153,8 +153,9 @@ def _durations(text: str) -> tuple[Decimal, ...]:
 
 def _plain_figure(c: AmountCandidate) -> bool:
     """Whether the figure's text says its amount as is: not scaled by a unit in its label
-    (年收入（万元）：36) nor read per month from a quarter, so rewriting it keeps the label."""
-    return c.scale == 1 and c.period_source != "quarter"
+    (年收入（万元）：36) nor read per month from a quarter or half year, so rewriting it keeps
+    the label."""
+    return c.scale == 1 and c.period_source not in PAID_EVERY
 
 
 def _nice(v: float, step: int) -> Decimal:

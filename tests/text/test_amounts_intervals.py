@@ -1,4 +1,4 @@
-"""Quarterly payments: read per month (÷ 3), period "month", period_source "quarter"."""
+"""Payments every quarter or every half year, read per month (the contract has neither period)."""
 
 from __future__ import annotations
 
@@ -51,3 +51,24 @@ def test_quarterly_rent_is_summed_with_the_salary_per_month() -> None:
     assert fields["income_period"].value == "month"
     text = "I get £2,700 a month from the library and £450 a quarter in ground rent."
     assert decide_income(text).fields["income_amount"].value == 2850
+
+
+@pytest.mark.parametrize(
+    ("text", "amount", "monthly"),
+    [
+        ("房租半年一付，一次一万二", 12000, "2000.00"),
+        ("另有一套房子出租，半年收一次租金，一次九千", 9000, "1500.00"),
+        ("每半年分红一次，每次两万", 20000, "3333.33"),
+        ("I get 6,000 twice a year from a lease", 6000, "1000.00"),
+        ("rent of 9000 every six months", 9000, "1500.00"),
+    ],
+)
+def test_a_half_yearly_payment_is_read_per_month(text: str, amount: int, monthly: str) -> None:
+    (c,) = income_candidates(text)
+    assert (c.amount, c.period, c.period_source) == (amount, "month", "halfyear")
+    assert c.monthly == Decimal(monthly)
+
+
+@pytest.mark.parametrize("text", ["上半年炒股赚了四万", "干了半年，月薪五千", "半年后涨到六千"])
+def test_half_a_year_as_a_time_or_duration_is_not_a_rate(text: str) -> None:
+    assert all(c.period_source != "halfyear" for c in income_candidates(text))
