@@ -291,3 +291,10 @@ def test_spaced_wan_takes_a_lone_digit_as_its_next_place() -> None:
     # a digit that starts a word or another figure is not the next place
     assert [m.value for m in find_numbers("月薪2万 3个月奖金")] == [20000, 3]
     assert [m.value for m in find_numbers("月薪2万 3 years")] == [20000, 3]
+
+
+@pytest.mark.parametrize(("text", "value"), [("Rs.50000", 50000), ("Dhs.12,000", 12000)])
+def test_the_dot_of_an_abbreviated_currency_is_not_a_decimal_point(text: str, value: int) -> None:
+    (m,) = find_numbers(text)
+    assert m.value == value
+    assert find_numbers("pay is .5k")[0].value == 500  # a leading decimal point still reads

@@ -67,7 +67,7 @@ _STOP = re.compile(
 _TOKEN = re.compile(
     # Indian digit grouping (1,18,000) before the western one
     r"(?P<ar>\d{1,2}(?:,\d{2})+,\d{3}(?:\.\d+)?(?!\d)|\d{1,3}(?:,\d{3})+(?:\.\d+)?(?!\d)"
-    r"|\d+(?:\.\d+)?|\.\d+)"
+    r"|\d+(?:\.\d+)?|(?<![A-Za-z])\.\d+)"
     r"|(?P<cd>[零一二两三四五六七八九])|(?P<su>[十百千])|(?P<bu>[万亿兆])|(?P<dot>点)|(?P<apx>[多余几来])"
 )
 # a trailing 一 before one of these counts something else (一次性, 一个月, 一起), not money
