@@ -52,7 +52,7 @@ bench: install-dev
 
 ## models: rebuild the shipped `local` model from dev + training-only data (seeded, CPU)
 models: install
-	SOURCE_DATE_EPOCH=1767225600 $(BIN)/autoglm-ops train --task income_parsing data/income_parsing/dev.jsonl data/income_parsing/train/*.jsonl --version 1.2.0 --out src/autoglm_ops/models/income_parsing
+	PYTHONHASHSEED=0 SOURCE_DATE_EPOCH=1767225600 $(BIN)/autoglm-ops train --task income_parsing data/income_parsing/dev.jsonl data/income_parsing/train/*.jsonl --version 1.2.0 --out src/autoglm_ops/models/income_parsing
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

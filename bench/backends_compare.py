@@ -81,7 +81,7 @@ def plot(reports: dict[str, EvalReport]) -> str | None:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--threshold", type=float, default=None)
-    ap.add_argument("--passes", type=int, default=3, help="interleaved latency passes")
+    ap.add_argument("--passes", type=int, default=5, help="interleaved latency passes")
     args = ap.parse_args()
     task = TaskRegistry.load().get("income_parsing")
     cases = load_cases(TEST, task.name)

@@ -298,3 +298,10 @@ def test_the_dot_of_an_abbreviated_currency_is_not_a_decimal_point(text: str, va
     (m,) = find_numbers(text)
     assert m.value == value
     assert find_numbers("pay is .5k")[0].value == 500  # a leading decimal point still reads
+
+
+def test_a_long_run_of_numerals_is_split_not_parsed_recursively() -> None:
+    text = "一万二" * 2000  # one chunk of 6,000 characters used to raise RecursionError
+    found = find_numbers(text)
+    assert len(found) > 100  # cut into bounded chunks
+    assert all(m.end - m.start <= 64 for m in found)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
@@ -131,10 +132,17 @@ _OWNER_SUM = re.compile(
 )
 
 
+#: how far back (characters) a figure's sentence is searched for whose money or which period it
+#: is: far more than any real sentence, and it keeps a 20,000-character text without punctuation
+#: linear instead of quadratic in its figures
+LOOKBACK = 240
+
+
 def owner_at(t: str, sentence_start: int, pos: int) -> Owner:
     """Whose money the text at ``pos`` talks about, from person cues since the sentence start."""
     owner: Owner = "self"
     seen: set[str] = set()
+    sentence_start = max(sentence_start, pos - LOOKBACK)
     last_end = sentence_start
     for m in _OWNER_SUM.finditer(t, sentence_start, pos):
         kind = m.lastgroup or "self"
@@ -242,7 +250,9 @@ _MONEY_CATS = frozenset((
 ))  # fmt: skip
 
 
-_CueIndex = dict[str, list[tuple[int, int]]]
+# category -> (match ends, match spans): finditer's matches of one pattern are sorted and do not
+# overlap, so their ends are sorted too and a window's matches are found by bisection
+_CueIndex = dict[str, tuple[list[int], list[int], list[tuple[int, int]]]]
 _LATIN = re.compile(r"[A-Za-z]")
 _LONG_DIGITS = re.compile(r"\s*\d{11,}\s*")
 # a calendar year: "since 2018", "in 2019", "2024-03", "(k)" of a 401(k) plan
@@ -263,10 +273,22 @@ _ANNUAL_WHEN_LARGE = frozenset(("GBP", "USD", "EUR", "AUD", "CAD", "NZD", "CHF",
 _PLAN_AFTER = re.compile(r"\s*\(\s*[kK]\s*\)")
 
 
+def _segment_at(starts: list[int], segs: list[Segment], pos: int) -> int:
+    """Index of the clause holding ``pos`` (the last clause when none does), by bisection."""
+    i = bisect_right(starts, pos) - 1
+    if i >= 0 and segs[i].start <= pos < segs[i].end:
+        return i
+    return len(segs) - 1
+
+
 def _cue_index(t: str) -> _CueIndex:
     """Every cue match of the text, by category (one pass per category, reused per window)."""
     cues = lx.CUES if _LATIN.search(t) else lx.CUES_NO_LATIN
-    return {name: [m.span() for m in rx.finditer(t)] for name, rx in cues.items()}
+    out: _CueIndex = {}
+    for name, rx in cues.items():
+        spans = [m.span() for m in rx.finditer(t)]
+        out[name] = ([a for a, _ in spans], [b for _, b in spans], spans)
+    return out
 
 
 def _cats(
@@ -276,11 +298,11 @@ def _cats(
     spans: dict[str, tuple[int, int]] = {}
     if end <= start:
         return frozenset(), spans
-    for name, hits in index.items():
-        inside = [h for h in hits if start <= h[0] and h[1] <= end]
-        if inside:
+    for name, (starts, ends, hits) in index.items():
+        lo, hi = bisect_left(starts, start), bisect_right(ends, end)
+        if hi > lo:  # hits[lo:hi] lie inside the window; the last one is kept
             found.add(name)
-            spans[name] = inside[-1]
+            spans[name] = hits[hi - 1]
     return frozenset(found), spans
 
 
@@ -337,7 +359,7 @@ def _period(
     windows = (
         (left, "left"),
         ((m.end, min(right[1], m.end + 10)), "right"),
-        ((sent_start, left[0]), "sentence"),
+        ((max(sent_start, left[0] - LOOKBACK), left[0]), "sentence"),
     )
     for (lo, hi), source in windows:
         got = _nearest_period(t, lo, hi)
@@ -590,8 +612,11 @@ def income_candidates(text: str) -> list[AmountCandidate]:
     t = normalize(text)
     segs = segments(text)
     sent_start: dict[int, int] = {}
+    sent_end: dict[int, int] = {}
     for s in segs:
         sent_start.setdefault(s.sentence, s.start)
+        sent_end[s.sentence] = max(sent_end.get(s.sentence, s.end), s.end)
+    seg_starts = [s.start for s in segs]
     units = label_units(t)
     picked = [p for p in (_pick(t, m, units) for m in find_numbers(text)) if p is not None]
     out: list[AmountCandidate] = []
@@ -602,14 +627,14 @@ def income_candidates(text: str) -> list[AmountCandidate]:
     headers = _table_headers(t) if picked else {}
     for k, (m, code, cspan, scale, unit) in enumerate(picked):
         amount = m.value * scale
-        ci = next((i for i, s in enumerate(segs) if s.start <= m.start < s.end), len(segs) - 1)
+        ci = _segment_at(seg_starts, segs, m.start)
         seg = segs[ci]
         prev_end = picked[k - 1][0].end if k else 0
         next_start = picked[k + 1][0].start if k + 1 < len(picked) else len(t)
         left = (max(seg.start, prev_end), m.start)
         right = (m.end, min(seg.end, next_start))
         s0 = sent_start[seg.sentence]
-        s1 = max((s.end for s in segs if s.sentence == seg.sentence), default=len(t))
+        s1 = sent_end.get(seg.sentence, len(t))
         cues_left, spans_l = _cats(index, *left)
         cues_right, spans_r = _cats(index, *right)
         if seg.sentence not in sent_cues:

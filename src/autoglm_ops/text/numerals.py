@@ -198,11 +198,16 @@ def _digit_continues(t: str, k: int) -> bool:
 _LONE_DIGIT = re.compile(r"[1-9](?=$|[，,。;；、!！?？)）])")
 
 
+# the longest real numeral (壹仟贰佰叁拾肆万伍仟陆佰柒拾捌元 and the like) has about 20 tokens;
+# a run of thousands (一万二一万二…) would otherwise be parsed as one numeral, recursively
+_MAX_TOKENS = 32
+
+
 def _scan_tokens(t: str, i: int) -> list[Tok]:
     n = len(t)
     toks: list[Tok] = []
     pos = i
-    while pos < n:
+    while pos < n and len(toks) < _MAX_TOKENS:
         m = _TOKEN.match(t, pos)
         prev = toks[-1].kind if toks else None
         if m is None:

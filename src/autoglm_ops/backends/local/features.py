@@ -13,6 +13,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -25,10 +26,20 @@ from autoglm_ops.text import lexicon as lx
 from autoglm_ops.text.amounts import AmountCandidate, Segment, owner_at, segments
 from autoglm_ops.text.numerals import normalize
 
-__all__ = ["FEATURE_VERSION", "Analysis", "analyse", "close"]
+__all__ = ["FEATURE_VERSION", "MAX_DURATIONS", "MAX_FIGURES", "Analysis", "analyse", "close"]
 
 #: bump when feature names or meanings change: a model trained on other features is refused
 FEATURE_VERSION = "2"  # 2: four-figure readings, reading size per figure count, period sources
+
+#: a text with more money figures than this is a pasted table or a dump, not one statement: the
+#: model reads the first ones only (the relations between figures grow with the cube of their
+#: count, and a 20,000-character paste of figures would otherwise hold a worker for minutes)
+MAX_FIGURES = 32
+#: the same for durations (a tenure is one of the first few)
+MAX_DURATIONS = 12
+#: a clause's context is read this far (characters) either side of a span: whole clauses in any
+#: real statement, bounded in a long unpunctuated paste (which would otherwise be quadratic)
+_CLAUSE_SPAN = 300
 
 F = dict[str, float]
 _DIGIT = re.compile(r"\d")
@@ -87,6 +98,8 @@ class Analysis:
     rules_tenure: FieldResult
     english: bool = False
     extra: dict[str, float] = field(default_factory=dict)
+    #: more than MAX_FIGURES money figures or MAX_DURATIONS durations: only the first were read
+    truncated: bool = False
 
 
 def _fold(s: str) -> str:
@@ -109,12 +122,41 @@ def close(a: float, b: float) -> bool:
     return abs(a - b) <= max(0.01, 0.005 * abs(a))
 
 
-def _bounds(segs: list[Segment], pos: int, n: int) -> tuple[Segment, int, int]:
-    """The clause holding ``pos`` and its sentence's start and end."""
-    seg = next((s for s in segs if s.start <= pos < s.end), segs[-1] if segs else Segment(0, n, 0))
-    s0 = min((s.start for s in segs if s.sentence == seg.sentence), default=0)
-    s1 = max((s.end for s in segs if s.sentence == seg.sentence), default=n)
-    return seg, s0, s1
+class Clauses:
+    """A text's clauses, found by bisection, with each sentence's bounds (a scan per span would
+    make a long text quadratic)."""
+
+    def __init__(self, segs: list[Segment], n: int) -> None:
+        self.segs = segs
+        self.n = n
+        self._starts = [s.start for s in segs]
+        self._first: dict[int, int] = {}
+        self._last: dict[int, int] = {}
+        for s in segs:
+            self._first[s.sentence] = min(self._first.get(s.sentence, s.start), s.start)
+            self._last[s.sentence] = max(self._last.get(s.sentence, s.end), s.end)
+
+    def _index(self, pos: int) -> int | None:
+        i = bisect_right(self._starts, pos) - 1
+        return i if i >= 0 and self.segs[i].start <= pos < self.segs[i].end else None
+
+    def bounds(self, pos: int) -> tuple[Segment, int, int]:
+        """The clause holding ``pos`` (else the last clause) and its sentence's start and end."""
+        i = self._index(pos)
+        if i is not None:
+            seg = self.segs[i]
+        else:
+            seg = self.segs[-1] if self.segs else Segment(0, self.n, 0)
+        return seg, self._first.get(seg.sentence, 0), self._last.get(seg.sentence, self.n)
+
+    def before(self, seg: Segment) -> Segment | None:
+        """The clause ending where ``seg`` starts, in the same sentence."""
+        i = bisect_left(self._starts, seg.start) - 1
+        while i >= 0 and self.segs[i].end >= seg.start:
+            if self.segs[i].end == seg.start and self.segs[i].sentence == seg.sentence:
+                return self.segs[i]
+            i -= 1
+        return None
 
 
 def _window(out: F, fl: str, start: int, end: int, lo: int, hi: int, english: bool) -> None:
@@ -139,7 +181,7 @@ def _window(out: F, fl: str, start: int, end: int, lo: int, hi: int, english: bo
 
 def _cand_features(
     fl: str,
-    segs: list[Segment],
+    segs: Clauses,
     cands: list[AmountCandidate],
     i: int,
     rules_chosen: set[tuple[int, int]],
@@ -168,10 +210,10 @@ def _cand_features(
     f[f"owner={c.owner}&period={c.period}"] = 1.0
     for cat in sorted(c.cues_left):
         f[f"owner={c.owner}&left={cat}"] = 1.0
-    seg, s0, s1 = _bounds(segs, c.mention.start, len(fl))
+    seg, s0, s1 = segs.bounds(c.mention.start)
     _window(f, fl, c.mention.start, c.mention.end, s0, s1, english)
-    _grams(f, "CL:", fl[seg.start : c.mention.start], (2,))
-    _grams(f, "CR:", fl[c.mention.end : seg.end], (2,))
+    _grams(f, "CL:", fl[max(seg.start, c.mention.start - _CLAUSE_SPAN) : c.mention.start], (2,))
+    _grams(f, "CR:", fl[c.mention.end : min(seg.end, c.mention.end + _CLAUSE_SPAN)], (2,))
     # relations with the other candidates: restatements, totals, parts, order
     n = len(cands)
     others = [float(o.monthly) for j, o in enumerate(cands) if j != i]
@@ -356,13 +398,13 @@ def hypotheses(
 
 
 def _mode_features(
-    t: str, fl: str, segs: list[Segment], cands: list[AmountCandidate], rules: IncomeDecision
+    t: str, fl: str, segs: Clauses, cands: list[AmountCandidate], rules: IncomeDecision
 ) -> F:
     f: F = {"bias": 1.0, f"n_cands={min(len(cands), 4)}": 1.0}
     amount = rules.fields["income_amount"].value
     f[f"rules_mode={'null' if amount is None else 'zero' if amount == 0 else 'income'}"] = 1.0
     for m in lx.NO_INCOME.finditer(t):
-        _, s0, _ = _bounds(segs, m.start(), len(t))
+        _, s0, _ = segs.bounds(m.start())
         f[f"no_income_{owner_at(t, s0, m.start())}"] = 1.0
     if _QUESTION.search(t):
         f["question"] = 1.0
@@ -394,7 +436,7 @@ def _mode_features(
 
 
 def _benefit_features(
-    fl: str, segs: list[Segment], hits: list[TermHit], rules: FieldResult, english: bool
+    fl: str, segs: Clauses, hits: list[TermHit], rules: FieldResult, english: bool
 ) -> F:
     f: F = {"bias": 1.0, f"rules={rules.value}": 1.0}
     if not hits:
@@ -402,7 +444,7 @@ def _benefit_features(
         return f
     f[f"n_hits={min(len(hits), 3)}"] = 1.0
     for k, h in enumerate(hits):
-        seg, _, _ = _bounds(segs, h.start, len(fl))
+        seg, _, _ = segs.bounds(h.start)
         tag = "last_" if k == len(hits) - 1 else ""
         left = fl[max(seg.start, h.start - 6) : h.start]
         right = fl[h.end : min(seg.end, h.end + 6)]
@@ -423,7 +465,7 @@ def _benefit_features(
 
 def _duration_features(
     fl: str,
-    segs: list[Segment],
+    segs: Clauses,
     durs: list[Duration],
     i: int,
     rules: FieldResult,
@@ -437,11 +479,11 @@ def _duration_features(
         f["approx"] = 1.0
     if y != int(y):
         f["fraction"] = 1.0
-    seg, s0, s1 = _bounds(segs, d.start, len(fl))
+    seg, s0, s1 = segs.bounds(d.start)
     _window(f, fl, d.start, d.end, s0, s1, english)
-    clause = fl[seg.start : seg.end]
-    prev = next((s for s in segs if s.end == seg.start and s.sentence == seg.sentence), None)
-    before = fl[prev.start : prev.end] if prev else ""
+    clause = fl[max(seg.start, d.start - _CLAUSE_SPAN) : min(seg.end, d.end + _CLAUSE_SPAN)]
+    prev = segs.before(seg)
+    before = fl[max(prev.start, prev.end - _CLAUSE_SPAN) : prev.end] if prev else ""
     for name, rx in _TENURE_CUES.items():
         if rx.search(clause):
             f[f"clause_{name}"] = 1.0
@@ -463,11 +505,14 @@ def analyse(text: str) -> Analysis:
     """Describe ``text`` for every classifier of the model (and keep the rules' decisions)."""
     t = normalize(text)
     fl = _fold(t)
-    segs = segments(text)
+    segs = Clauses(segments(text), len(t))
     letters = sum(ch.isalpha() for ch in t) or 1
     english = sum(ch.isascii() and ch.isalpha() for ch in t) / letters > _ENGLISH_SHARE
     rules = decide_income(text)
     cands = rules.candidates
+    truncated = len(cands) > MAX_FIGURES
+    if truncated:
+        cands = cands[:MAX_FIGURES]
     chosen = {(c.start, c.end) for c in rules.chosen}
     cand_feats = [_cand_features(fl, segs, cands, i, chosen, english) for i in range(len(cands))]
     rv = rules.fields["income_amount"].value
@@ -480,6 +525,8 @@ def analyse(text: str) -> Analysis:
         for fld in (PF, SI)
     }
     durs = find_durations(t)
+    if len(durs) > MAX_DURATIONS:
+        durs, truncated = durs[:MAX_DURATIONS], True
     rules_tenure = decide_tenure(text)
     dur_feats = [
         _duration_features(fl, segs, durs, i, rules_tenure, english) for i in range(len(durs))
@@ -499,6 +546,7 @@ def analyse(text: str) -> Analysis:
         dur_feats=dur_feats,
         rules_tenure=rules_tenure,
         english=english,
+        truncated=truncated,
     )
 
 

@@ -23,7 +23,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from autoglm_ops.backends.local.features import Analysis, analyse, close
+from autoglm_ops.backends.local.features import (
+    MAX_DURATIONS,
+    MAX_FIGURES,
+    Analysis,
+    analyse,
+    close,
+)
 from autoglm_ops.backends.local.linear import Features, LinearModel, logit
 from autoglm_ops.backends.local.spans import PF, SI
 from autoglm_ops.backends.rules.stability import score_stability
@@ -44,6 +50,7 @@ FIELDS = (
 )
 _BOOL = {"null": None, "false": False, "true": True}
 _CONF_FLOOR, _CONF_CEIL = 0.01, 0.995
+_TRUNCATED_CONF = 0.3
 
 
 @dataclass
@@ -275,6 +282,14 @@ class IncomeModel:
             is_range=any(c.mention.is_range for c in d.chosen),
             n_sources=len(d.chosen),
         )
+        if a.truncated:
+            # figures past the cut were never weighed: no field of this text is sure
+            for f in fields.values():
+                f.confidence = min(f.confidence, _TRUNCATED_CONF)
+            d.reasons.append(
+                f"more than {MAX_FIGURES} money figures or {MAX_DURATIONS} durations: "
+                "only the first were read"
+            )
         # derived, not predicted: as sure as the least sure field it is derived from
         stab.confidence = min(f.confidence for f in fields.values())
         fields["income_stability_score"] = stab

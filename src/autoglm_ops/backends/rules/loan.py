@@ -9,6 +9,7 @@ index the original text (``numerals.normalize`` maps one character to one).
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -58,12 +59,16 @@ class _Doc:
     money: list[_Money] = field(default_factory=list)
     cues: list[tuple[int, int, str, str]] = field(default_factory=list)  # start, end, role, text
     intent: list[int] = field(default_factory=list)  # start of every request verb
+    starts: list[int] = field(default_factory=list)  # clause starts, for bisection
 
     def clause_at(self, pos: int) -> Segment:
-        for s in self.clauses:
-            if s.start <= pos < s.end:
-                return s
+        i = bisect_right(self.starts, pos) - 1  # by bisection: a scan per number is quadratic
+        if i >= 0 and self.clauses[i].start <= pos < self.clauses[i].end:
+            return self.clauses[i]
         return self.clauses[-1]
+
+    def __post_init__(self) -> None:
+        self.starts = [s.start for s in self.clauses]
 
     def sentence_span(self, sentence: int) -> tuple[int, int]:
         segs = [s for s in self.clauses if s.sentence == sentence]
@@ -102,14 +107,19 @@ def _value(m: NumberMention) -> float:
     return float(v)
 
 
+_CUE_WINDOW = 40
+
+
 def _is_money(t: str, m: NumberMention, currency: tuple[int, int] | None) -> bool:
     if m.percent or m.ordinal or m.value <= 0 or ll.NON_MONEY_AFTER.match(t, m.end):
         return False
     if currency is not None:
         return True
-    if lx.NON_MONEY_AFTER.match(t, m.end) or lx.NON_MONEY_BEFORE.search(t, 0, m.start):
+    # both patterns end at the number with a few words: a bounded window keeps a long text linear
+    lo = max(0, m.start - _CUE_WINDOW)
+    if lx.NON_MONEY_AFTER.match(t, m.end) or lx.NON_MONEY_BEFORE.search(t, lo, m.start):
         return False
-    if 1900 <= m.value <= 2100 and not m.unit and ll.YEAR_BEFORE.search(t, 0, m.start):
+    if 1900 <= m.value <= 2100 and not m.unit and ll.YEAR_BEFORE.search(t, lo, m.start):
         return False
     big = any(u in m.unit for u in "万千百wWkK") or m.unit.lower() in ("m", "million", "thousand")
     return big or m.value >= 100
