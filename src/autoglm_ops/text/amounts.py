@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import re
 from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
@@ -30,6 +31,7 @@ __all__ = [
     "income_candidates",
     "money_mentions",
     "owner_at",
+    "segment_at",
     "segments",
     "to_monthly",
 ]
@@ -273,8 +275,9 @@ _ANNUAL_WHEN_LARGE = frozenset(("GBP", "USD", "EUR", "AUD", "CAD", "NZD", "CHF",
 _PLAN_AFTER = re.compile(r"\s*\(\s*[kK]\s*\)")
 
 
-def _segment_at(starts: list[int], segs: list[Segment], pos: int) -> int:
-    """Index of the clause holding ``pos`` (the last clause when none does), by bisection."""
+def segment_at(starts: list[int], segs: Sequence[Segment], pos: int) -> int:
+    """Index of the clause holding ``pos`` (the last clause when none does), by bisection over
+    ``starts`` (the clauses' starts): a scan per span would make a long text quadratic."""
     i = bisect_right(starts, pos) - 1
     if i >= 0 and segs[i].start <= pos < segs[i].end:
         return i
@@ -627,7 +630,7 @@ def income_candidates(text: str) -> list[AmountCandidate]:
     headers = _table_headers(t) if picked else {}
     for k, (m, code, cspan, scale, unit) in enumerate(picked):
         amount = m.value * scale
-        ci = _segment_at(seg_starts, segs, m.start)
+        ci = segment_at(seg_starts, segs, m.start)
         seg = segs[ci]
         prev_end = picked[k - 1][0].end if k else 0
         next_start = picked[k + 1][0].start if k + 1 < len(picked) else len(t)

@@ -355,6 +355,13 @@ NO_INCOME = _rx(
     r"no income of my own|out of work"
 )
 
+# words that say the next figure restates the previous one in other terms, often rounded
+# (一年十万，就是说一个月八千多 / £700 a week, which works out to roughly £3,000 a month)
+RESTATE = _rx(
+    r"即|也就是|就是说|算下来|折合|合下来|相当于|平均(?:下来|到)?|换算|按.{1,6}算|"
+    r"\bso\b|which (?:works out|is|comes)|works out|that'?s|i\.e\.|equivalent|roughly|averag"
+)
+
 # --- quarters and units declared in a label (amounts.py, headers.py) ------------------------
 
 # A payment every quarter. The contract has no quarter period: amounts.py reads such a figure per

@@ -13,7 +13,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -23,10 +23,24 @@ from autoglm_ops.backends.rules.income import IncomeDecision, decide_income
 from autoglm_ops.backends.rules.tenure import decide_tenure
 from autoglm_ops.core.types import FieldResult
 from autoglm_ops.text import lexicon as lx
-from autoglm_ops.text.amounts import AmountCandidate, Segment, owner_at, segments
+from autoglm_ops.text.amounts import (
+    AmountCandidate,
+    Segment,
+    owner_at,
+    segment_at,
+    segments,
+)
 from autoglm_ops.text.numerals import normalize
 
-__all__ = ["FEATURE_VERSION", "MAX_DURATIONS", "MAX_FIGURES", "Analysis", "analyse", "close"]
+__all__ = [
+    "FEATURE_VERSION",
+    "MAX_DURATIONS",
+    "MAX_FIGURES",
+    "Analysis",
+    "analyse",
+    "close",
+    "restatement_groups",
+]
 
 #: bump when feature names or meanings change: a model trained on other features is refused
 FEATURE_VERSION = "2"  # 2: four-figure readings, reading size per figure count, period sources
@@ -87,6 +101,8 @@ class Analysis:
     norm: str
     cands: list[AmountCandidate]
     cand_feats: list[F]
+    #: restatement groups of ``cands`` (:func:`restatement_groups`), the readings' units
+    groups: list[list[int]]
     hyps: list[Hypothesis]
     mode_feats: F
     rules_income: IncomeDecision
@@ -136,17 +152,12 @@ class Clauses:
             self._first[s.sentence] = min(self._first.get(s.sentence, s.start), s.start)
             self._last[s.sentence] = max(self._last.get(s.sentence, s.end), s.end)
 
-    def _index(self, pos: int) -> int | None:
-        i = bisect_right(self._starts, pos) - 1
-        return i if i >= 0 and self.segs[i].start <= pos < self.segs[i].end else None
-
     def bounds(self, pos: int) -> tuple[Segment, int, int]:
         """The clause holding ``pos`` (else the last clause) and its sentence's start and end."""
-        i = self._index(pos)
-        if i is not None:
-            seg = self.segs[i]
+        if self.segs:
+            seg = self.segs[segment_at(self._starts, self.segs, pos)]
         else:
-            seg = self.segs[-1] if self.segs else Segment(0, self.n, 0)
+            seg = Segment(0, self.n, 0)
         return seg, self._first.get(seg.sentence, 0), self._last.get(seg.sentence, self.n)
 
     def before(self, seg: Segment) -> Segment | None:
@@ -279,13 +290,6 @@ def _flags(c: AmountCandidate) -> list[str]:
     return out
 
 
-# words that say the next figure restates the previous one in other terms, often rounded
-# (一年十万，就是说一个月八千多 / £700 a week, which works out to roughly £3,000 a month)
-_RESTATE = re.compile(
-    r"即|也就是|就是说|算下来|折合|合下来|相当于|平均(?:下来|到)?|换算|按.{1,6}算|"
-    r"\bso\b|which (?:works out|is|comes)|works out|that'?s|i\.e\.|equivalent|roughly|averag",
-    re.I,
-)
 _NEAR = (0.8, 1.25)
 
 
@@ -302,20 +306,13 @@ def _near_pairs(
         va, vb = float(ca.monthly), float(cb.monthly)
         if vb <= 0 or not _NEAR[0] <= va / vb <= _NEAR[1]:
             continue
-        out[(a, b)] = bool(_RESTATE.search(t, ca.end, max(ca.end, cb.start)))
+        out[(a, b)] = bool(lx.RESTATE.search(t, ca.end, max(ca.end, cb.start)))
     return out
 
 
-def hypotheses(
-    cands: list[AmountCandidate], feats: list[F], rules_value: float | None, t: str = ""
-) -> list[Hypothesis]:
-    """Every reading of the income as one figure or the sum of two to four distinct figures.
-
-    Candidates with the same monthly amount (月薪一万 / 一年十二万) form one group, so a
-    restatement never counts twice. Features: the members' own features (prefixed ``m:``), flags
-    of the figures left out (``x:``), and how the members relate to each other and to the rest
-    (gross + net, a total with its parts, a left-out total equal to the sum).
-    """
+def restatement_groups(cands: list[AmountCandidate]) -> list[list[int]]:
+    """Candidates with the same monthly amount (月薪一万 / 一年十二万), in order of their first
+    mention: one figure said twice, which a reading never counts twice."""
     groups: list[list[int]] = []
     for i, c in enumerate(cands):
         g = next((g for g in groups if close(float(cands[g[0]].monthly), float(c.monthly))), None)
@@ -323,6 +320,23 @@ def hypotheses(
             groups.append([i])
         else:
             g.append(i)
+    return groups
+
+
+def hypotheses(
+    cands: list[AmountCandidate],
+    feats: list[F],
+    groups: list[list[int]],
+    rules_value: float | None,
+    t: str,
+) -> list[Hypothesis]:
+    """Every reading of the income as one figure or the sum of two to four distinct figures
+    (``groups``: :func:`restatement_groups`, so a restatement never counts twice).
+
+    Features: the members' own features (prefixed ``m:``), flags of the figures left out
+    (``x:``), and how the members relate to each other and to the rest (gross + net, a total with
+    its parts, a left-out total equal to the sum, a rounded restatement).
+    """
     vals = [float(cands[g[0]].monthly) for g in groups]
     prefixed = [{"m:" + k: v for k, v in fs.items()} for fs in feats]
     flags_only = [{k: v for k, v in fs.items() if ":" not in k[2:]} for fs in prefixed]
@@ -516,7 +530,8 @@ def analyse(text: str) -> Analysis:
     chosen = {(c.start, c.end) for c in rules.chosen}
     cand_feats = [_cand_features(fl, segs, cands, i, chosen, english) for i in range(len(cands))]
     rv = rules.fields["income_amount"].value
-    hyps = hypotheses(cands, cand_feats, float(rv) if rv else None, t)
+    groups = restatement_groups(cands)
+    hyps = hypotheses(cands, cand_feats, groups, float(rv) if rv else None, t)
     mode_feats = _mode_features(t, fl, segs, cands, rules)
     terms = find_terms(t)
     rules_benefits = decide_benefits(text)
@@ -536,6 +551,7 @@ def analyse(text: str) -> Analysis:
         norm=t,
         cands=cands,
         cand_feats=cand_feats,
+        groups=groups,
         hyps=hyps,
         mode_feats=mode_feats,
         rules_income=rules,

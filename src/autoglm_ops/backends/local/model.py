@@ -332,22 +332,13 @@ def stack_features(a: Analysis, probs: Sequence[float]) -> list[Features]:
     agree with it: its least likely member, the most likely figure it leaves out, and whether
     the figures stage one would take are exactly its members. A restatement group counts as
     one figure, as likely as its likeliest mention."""
-    group_p: dict[int, float] = {}  # candidate -> its group's probability
-    heads: list[int] = []
-    for i, c in enumerate(a.cands):
-        head = next((h for h in heads if close(float(a.cands[h].monthly), float(c.monthly))), i)
-        if head == i:
-            heads.append(i)
-        group_p[head] = max(group_p.get(head, 0.0), probs[i])
-    head_of = {
-        i: next(h for h in heads if close(float(a.cands[h].monthly), float(c.monthly)))
-        for i, c in enumerate(a.cands)
-    }
+    group_p = [max(probs[i] for i in g) for g in a.groups]
+    group_of = {i: k for k, g in enumerate(a.groups) for i in g}
     out: list[Features] = []
     for h in a.hyps:
-        mine = {head_of[i] for i in h.members}
-        inside = [group_p[g] for g in mine]
-        outside = [group_p[g] for g in heads if g not in mine]
+        mine = {group_of[i] for i in h.members}
+        inside = [group_p[k] for k in mine]
+        outside = [p for k, p in enumerate(group_p) if k not in mine]
         low = sum(p < 0.5 for p in inside)
         high = sum(p >= 0.5 for p in outside)
         f: dict[str, float] = {

@@ -304,12 +304,11 @@ def train_model(
     t1 = time.perf_counter()
     fold = _folds(cases, cfg.folds, cfg.seed)
     fold_arr = np.asarray(fold)
-    inc_folds: list[LinearModel | None] = [None] * cfg.folds
+    inc_folds: Sequence[LinearModel | None] = [None] * cfg.folds
     inc_all: LinearModel | None = None
     probs: list[list[float]] | None = None
     if cfg.stacked:
-        stage_one = _stage_one(cases, analyses, fold, cfg)
-        inc_folds, inc_all, probs = list(stage_one[0]), stage_one[1], stage_one[2]
+        inc_folds, inc_all, probs = _stage_one(cases, analyses, fold, cfg)
     others = tuple(n for n in _MODELS if n != "inc")
     designs = _designs(cases, analyses, cfg, names=others, probs=probs)
     oof: list[_Oof] = []

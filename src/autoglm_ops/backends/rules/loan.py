@@ -9,14 +9,13 @@ index the original text (``numerals.normalize`` maps one character to one).
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from autoglm_ops.backends.rules import loan_lexicon as ll
 from autoglm_ops.core.types import Evidence, FieldResult
 from autoglm_ops.text import lexicon as lx
-from autoglm_ops.text.amounts import Segment, owner_at, segments
+from autoglm_ops.text.amounts import Segment, owner_at, segment_at, segments
 from autoglm_ops.text.numerals import NumberMention, find_numbers, normalize
 
 __all__ = ["LOAN_FIELDS", "REFERENCE_YEAR", "extract_loan_fields"]
@@ -62,10 +61,7 @@ class _Doc:
     starts: list[int] = field(default_factory=list)  # clause starts, for bisection
 
     def clause_at(self, pos: int) -> Segment:
-        i = bisect_right(self.starts, pos) - 1  # by bisection: a scan per number is quadratic
-        if i >= 0 and self.clauses[i].start <= pos < self.clauses[i].end:
-            return self.clauses[i]
-        return self.clauses[-1]
+        return self.clauses[segment_at(self.starts, self.clauses, pos)]
 
     def __post_init__(self) -> None:
         self.starts = [s.start for s in self.clauses]
